@@ -1,0 +1,45 @@
+//! `ksef`: the command line over ksef-core.
+//!
+//! Exit codes are part of the interface: 0 = ok, 1 = invalid input (the input was read
+//! and found wanting: invalid invoice, bad checksum, rejected by KSeF), 2 = usage
+//! (bad flags, unreadable files). Results go to stdout, diagnostics to stderr.
+
+mod error;
+mod invoice;
+mod number;
+
+use clap::{Parser, Subcommand};
+
+/// KSeF 2.0 tools: FA(3) invoices, identifiers, keys, QR codes, sending.
+#[derive(Parser)]
+#[command(name = "ksef", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// FA(3) invoices: build, parse, emit, validate, hash.
+    #[command(subcommand)]
+    Invoice(invoice::InvoiceCmd),
+    /// KSeF numbers and reference numbers.
+    #[command(subcommand)]
+    Number(number::NumberCmd),
+    /// NIP checks.
+    #[command(subcommand)]
+    Nip(number::NipCmd),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Invoice(cmd) => invoice::run(cmd),
+        Command::Number(cmd) => number::run_number(cmd),
+        Command::Nip(cmd) => number::run_nip(cmd),
+    };
+    if let Err(e) = result {
+        eprintln!("ksef: {e}");
+        std::process::exit(e.exit_code());
+    }
+}
