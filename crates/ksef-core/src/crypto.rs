@@ -1,0 +1,35 @@
+//! Keys, certificates, signatures and encryption.
+//!
+//! Spec: `shared/ksef/DIGEST.md` §4 (MF public keys), §5.2 (XAdES algorithms), §7
+//! (invoice encryption), §13 (KSeF certificates), §14 (KOD II signatures).
+//!
+//! Every signature the product makes is available in two steps, so that a browser can
+//! sign with a non-extractable WebCrypto key: first the exact bytes to sign and the
+//! algorithm ([`SignRequest`]), then assembling the result from a signature produced
+//! elsewhere. The pure-Rust signers in this module do both steps natively.
+
+/// A signature algorithm, with the exact encoding of its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum SignatureAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (XAdES `rsa-sha256`, CSR).
+    RsaPkcs1v15Sha256,
+    /// RSASSA-PSS, SHA-256, MGF1-SHA-256, salt length 32 (KOD II with RSA).
+    RsaPssSha256,
+    /// ECDSA P-256 with SHA-256; the signature is raw `R || S` (IEEE P1363, 64 bytes).
+    EcdsaP256Sha256P1363,
+    /// ECDSA P-256 with SHA-256; the signature is ASN.1 DER `SEQUENCE { r, s }` (CSR).
+    EcdsaP256Sha256Der,
+}
+
+/// The first step of a two-step signature: what to sign, and how.
+///
+/// The signer hashes `message` itself (SHA-256) as part of the algorithm; `message` is
+/// never a pre-computed digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignRequest {
+    /// The algorithm the signature must use.
+    pub algorithm: SignatureAlgorithm,
+    /// The exact bytes to sign.
+    pub message: Vec<u8>,
+}
