@@ -27,8 +27,8 @@ use std::ops::RangeInclusive;
 use time::{Date, OffsetDateTime};
 
 pub use calendar::{
-    Holiday, add_business_days, holidays, is_business_day, is_public_holiday, next_business_day,
-    parse_date,
+    DayOff, Holiday, add_business_days, day_off, holidays, is_business_day, is_public_holiday,
+    next_business_day, parse_date,
 };
 pub use deadline::{
     AnnouncedPeriod, Deadline, DeadlineStatus, OfflineMode, PeriodKind, deadline, deadline_status,

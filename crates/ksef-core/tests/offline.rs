@@ -976,3 +976,26 @@ fn status_against_now() {
         DeadlineStatus::Overdue { days_late: 10 }
     );
 }
+
+#[test]
+fn day_off_reasons() {
+    use ksef_core::offline::{DayOff, day_off};
+    assert_eq!(day_off(date!(2025 - 07 - 08)).unwrap(), None);
+    assert_eq!(
+        day_off(date!(2025 - 07 - 12)).unwrap(),
+        Some(DayOff::Saturday)
+    );
+    assert_eq!(
+        day_off(date!(2025 - 07 - 13)).unwrap(),
+        Some(DayOff::Sunday)
+    );
+    // A holiday on a Sunday is reported as the holiday.
+    assert_eq!(
+        day_off(date!(2025 - 04 - 20)).unwrap(),
+        Some(DayOff::Holiday(Holiday::EasterSunday))
+    );
+    assert_eq!(
+        day_off(date!(2025 - 12 - 25)).unwrap().unwrap().to_string(),
+        "public holiday pierwszy dzień Bożego Narodzenia (Christmas Day)"
+    );
+}

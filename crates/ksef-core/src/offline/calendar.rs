@@ -197,6 +197,45 @@ pub fn is_public_holiday(date: Date) -> Result<Option<Holiday>> {
         .map(|(_, h)| h))
 }
 
+/// Why a day is not a business day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DayOff {
+    /// A public holiday (reported even when it falls on a weekend).
+    Holiday(Holiday),
+    /// A Saturday that is not a public holiday.
+    Saturday,
+    /// A Sunday that is not a public holiday.
+    Sunday,
+}
+
+impl std::fmt::Display for DayOff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DayOff::Holiday(h) => write!(
+                f,
+                "public holiday {} ({})",
+                h.polish_name(),
+                h.english_name()
+            ),
+            DayOff::Saturday => f.write_str("Saturday"),
+            DayOff::Sunday => f.write_str("Sunday"),
+        }
+    }
+}
+
+/// Why `date` is not a business day, or `None` if it is one.
+pub fn day_off(date: Date) -> Result<Option<DayOff>> {
+    if let Some(h) = is_public_holiday(date)? {
+        return Ok(Some(DayOff::Holiday(h)));
+    }
+    Ok(match date.weekday() {
+        Weekday::Saturday => Some(DayOff::Saturday),
+        Weekday::Sunday => Some(DayOff::Sunday),
+        _ => None,
+    })
+}
+
 /// Whether `date` is a business day: not a Saturday, not a Sunday, not a public holiday.
 pub fn is_business_day(date: Date) -> Result<bool> {
     check_year(date.year())?;
