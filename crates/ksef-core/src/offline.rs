@@ -13,7 +13,7 @@
 //! - [`calendar`]: statutory public holidays (Act of 18 January 1951 on non-working
 //!   days, as amended) and business-day arithmetic;
 //! - [`warsaw`]: UTC ⇄ Europe/Warsaw (CET/CEST, EU summer-time rule) without a tz database;
-//! - [`deadline`]: the per-mode deadline, the failure restarts and the status against "now".
+//! - [`deadline`](mod@deadline): the per-mode deadline, the failure restarts and the status against "now".
 //!
 //! Every function refuses dates outside [`SUPPORTED_YEARS`] with
 //! [`OfflineError::YearOutOfRange`] instead of guessing.
