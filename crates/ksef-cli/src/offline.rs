@@ -2,7 +2,7 @@
 //! (DIGEST §15; rules in `docs/offline-deadlines.md`).
 
 use clap::{Args, Subcommand, ValueEnum};
-use ksef_core::offline::{Deadline, OfflineMode, parse_date, simple_deadline};
+use ksef_core::offline::{Deadline, OfflineMode, deadline_from_dates, parse_date};
 
 use crate::error::{CliError, CliResult};
 
@@ -71,7 +71,7 @@ pub(crate) fn run(cmd: OfflineCmd) -> CliResult {
                 .map(parse_date)
                 .transpose()
                 .map_err(CliError::invalid)?;
-            match simple_deadline(mode, issued, ended).map_err(CliError::invalid)? {
+            match deadline_from_dates(mode, issued, ended).map_err(CliError::invalid)? {
                 Deadline::By(day) => println!("{day}"),
                 other => return Err(CliError::Invalid(format!("no deadline: {other:?}"))),
             }

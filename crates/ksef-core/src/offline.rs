@@ -31,10 +31,10 @@ pub use calendar::{
     next_business_day, parse_date,
 };
 pub use deadline::{
-    AnnouncedPeriod, Deadline, DeadlineStatus, OfflineMode, PeriodKind, deadline, deadline_status,
-    simple_deadline,
+    AnnouncedPeriod, Deadline, DeadlineStatus, OfflineMode, PeriodKind, deadline,
+    deadline_from_dates, deadline_status,
 };
-pub use warsaw::{LocalResult, end_of_day, from_warsaw, to_warsaw, warsaw_date};
+pub use warsaw::{LocalResult, end_of_day, from_warsaw, to_warsaw, unix_to_warsaw, warsaw_date};
 
 /// Calendar years this module answers for.
 ///

@@ -13,8 +13,8 @@ use ksef_core::offline::calendar::easter_sunday;
 use ksef_core::offline::warsaw::{self, CEST, CET, summer_time_end, summer_time_start};
 use ksef_core::offline::{
     AnnouncedPeriod, Deadline, DeadlineStatus, Holiday, LocalResult, OfflineError, OfflineMode,
-    PeriodKind, add_business_days, deadline, deadline_status, from_warsaw, holidays,
-    is_business_day, is_public_holiday, next_business_day, parse_date, simple_deadline, to_warsaw,
+    PeriodKind, add_business_days, deadline, deadline_from_dates, deadline_status, from_warsaw,
+    holidays, is_business_day, is_public_holiday, next_business_day, parse_date, to_warsaw,
     warsaw_date,
 };
 use time::macros::{date, datetime};
@@ -553,6 +553,12 @@ fn unix_seconds_and_offsets_are_accepted() {
     let t = OffsetDateTime::from_unix_timestamp(1_752_013_800).unwrap();
     assert_eq!(t, datetime!(2025-07-08 22:30 UTC));
     assert_eq!(warsaw_date(t).unwrap(), date!(2025 - 07 - 09));
+    let w = ksef_core::offline::unix_to_warsaw(1_752_013_800).unwrap();
+    assert_eq!(
+        (w.date(), w.hour(), w.minute()),
+        (date!(2025 - 07 - 09), 0, 30)
+    );
+    assert!(ksef_core::offline::unix_to_warsaw(i64::MAX).is_err());
     // An instant given with another offset is the same instant.
     assert_eq!(
         warsaw_date(datetime!(2025-07-09 07:30 +09:00)).unwrap(),
@@ -599,6 +605,11 @@ fn digest_example_offline24_moved_by_a_failure() {
         deadline(OfflineMode::Offline24, issued, &[f]).unwrap(),
         by("2025-07-22")
     );
+    // The same failure seen from an invoice issued during it (emergency mode).
+    assert_eq!(
+        deadline(OfflineMode::Emergency, date!(2025 - 07 - 10), &[f]).unwrap(),
+        by("2025-07-22")
+    );
     // A failure announced after the offline24 deadline has passed changes nothing.
     let late = failure(
         datetime!(2025-07-10 08:00 UTC),
@@ -635,7 +646,7 @@ fn offline24_across_weekends_holidays_and_year_ends() {
             "issued {issued}"
         );
         assert_eq!(
-            simple_deadline(OfflineMode::Offline24, d(issued), None).unwrap(),
+            deadline_from_dates(OfflineMode::Offline24, d(issued), None).unwrap(),
             by(due)
         );
     }
@@ -773,7 +784,7 @@ fn emergency_seven_business_days_across_christmas_and_new_year() {
         by("2026-01-08")
     );
     assert_eq!(
-        simple_deadline(
+        deadline_from_dates(
             OfflineMode::Emergency,
             date!(2025 - 12 - 22),
             Some(date!(2025 - 12 - 23))
@@ -916,11 +927,11 @@ fn pending_no_obligation_and_errors() {
         Err(OfflineError::PeriodEndsBeforeStart { .. })
     ));
     assert_eq!(
-        simple_deadline(OfflineMode::Emergency, issued, None),
+        deadline_from_dates(OfflineMode::Emergency, issued, None),
         Err(OfflineError::MissingEnd { mode: "emergency" })
     );
     assert_eq!(
-        simple_deadline(
+        deadline_from_dates(
             OfflineMode::Unavailability,
             issued,
             Some(date!(2025 - 06 - 30))
@@ -942,7 +953,10 @@ fn deadlines_always_fall_on_business_days() {
             (OfflineMode::Unavailability, Some(day)),
             (OfflineMode::Emergency, Some(day)),
         ] {
-            let due = simple_deadline(mode, day, ended).unwrap().date().unwrap();
+            let due = deadline_from_dates(mode, day, ended)
+                .unwrap()
+                .date()
+                .unwrap();
             assert!(oracle_business_day(due), "{mode:?} {day} -> {due}");
         }
         day = day.next_day().unwrap();

@@ -238,11 +238,7 @@ pub fn day_off(date: Date) -> Result<Option<DayOff>> {
 
 /// Whether `date` is a business day: not a Saturday, not a Sunday, not a public holiday.
 pub fn is_business_day(date: Date) -> Result<bool> {
-    check_year(date.year())?;
-    if matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) {
-        return Ok(false);
-    }
-    Ok(is_public_holiday(date)?.is_none())
+    Ok(day_off(date)?.is_none())
 }
 
 /// The first business day strictly after `date`.

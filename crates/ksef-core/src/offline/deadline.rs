@@ -253,7 +253,11 @@ pub fn deadline(mode: OfflineMode, issued: Date, periods: &[AnnouncedPeriod]) ->
 /// `ended` is required for `Unavailability` and `Emergency`, and ignored for
 /// `Offline24` and `TotalFailure`. Later failures (restarts) are not known here; use
 /// [`deadline`] with the announced periods for those.
-pub fn simple_deadline(mode: OfflineMode, issued: Date, ended: Option<Date>) -> Result<Deadline> {
+pub fn deadline_from_dates(
+    mode: OfflineMode,
+    issued: Date,
+    ended: Option<Date>,
+) -> Result<Deadline> {
     check_year(issued.year())?;
     let days = match mode {
         OfflineMode::TotalFailure => return Ok(Deadline::NoObligation),

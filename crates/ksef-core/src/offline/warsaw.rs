@@ -117,6 +117,13 @@ pub fn to_warsaw(instant: OffsetDateTime) -> Result<OffsetDateTime> {
     Ok(local)
 }
 
+/// [`to_warsaw`] for an instant given as Unix seconds.
+pub fn unix_to_warsaw(seconds: i64) -> Result<OffsetDateTime> {
+    let instant = OffsetDateTime::from_unix_timestamp(seconds)
+        .map_err(|_| out_of_range(if seconds < 0 { i32::MIN } else { i32::MAX }))?;
+    to_warsaw(instant)
+}
+
 /// The Warsaw calendar date of `instant`.
 pub fn warsaw_date(instant: OffsetDateTime) -> Result<Date> {
     Ok(to_warsaw(instant)?.date())
