@@ -4,9 +4,11 @@
 //! and found wanting: invalid invoice, bad checksum, rejected by KSeF), 2 = usage
 //! (bad flags, unreadable files). Results go to stdout, diagnostics to stderr.
 
+mod calendar;
 mod error;
 mod invoice;
 mod number;
+mod offline;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +31,12 @@ enum Command {
     /// NIP checks.
     #[command(subcommand)]
     Nip(number::NipCmd),
+    /// Offline invoices: the deadline for sending them to KSeF.
+    #[command(subcommand)]
+    Offline(offline::OfflineCmd),
+    /// Polish public holidays and business days.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCmd),
 }
 
 fn main() {
@@ -37,6 +45,8 @@ fn main() {
         Command::Invoice(cmd) => invoice::run(cmd),
         Command::Number(cmd) => number::run_number(cmd),
         Command::Nip(cmd) => number::run_nip(cmd),
+        Command::Offline(cmd) => offline::run(cmd),
+        Command::Calendar(cmd) => calendar::run(cmd),
     };
     if let Err(e) = result {
         eprintln!("ksef: {e}");
