@@ -434,3 +434,288 @@ fn tampering_is_detected() {
         xades::verify(&xml).expect("ours");
     }
 }
+
+// ---------------------------------------------------------------------------------
+// (e) Signatures made by the oracles verify in our verifier.
+
+/// Writes an xmlsec1 template: a XAdES-BES skeleton whose SignedProperties are
+/// computed by Python `cryptography` (issuer in its own RFC 4514 form, decimal
+/// serial, SHA-256 of the DER). The signature uses the *default* namespace for
+/// XML-DSig (no `ds:` prefix) and the request carries a comment, unlike ours.
+const XMLSEC1_TEMPLATE: &str = r##"
+import sys, hashlib, base64
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+cert_pem, method, c14n, corrupt, out = sys.argv[1:6]
+cert = x509.load_pem_x509_certificate(open(cert_pem, "rb").read())
+der = cert.public_bytes(Encoding.DER)
+digest = base64.b64encode(hashlib.sha256(der).digest()).decode()
+issuer = cert.issuer.rfc4514_string()
+serial = str(cert.serial_number)
+if corrupt == "certdigest":
+    digest = base64.b64encode(hashlib.sha256(der + b"x").digest()).decode()
+elif corrupt == "serial":
+    serial = str(cert.serial_number + 1)
+elif corrupt == "issuer":
+    issuer = "CN=Someone Else,C=PL"
+sha = "http://www.w3.org/2001/04/xmlenc#sha256"
+tpl = f'''<?xml version="1.0" encoding="UTF-8"?>
+<AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0">
+  <!-- made by xmlsec1 -->
+  <Challenge>20250604-CR-461EA5B000-537A6BA15D-D7</Challenge>
+  <ContextIdentifier>
+    <InternalId>5265877635-12345</InternalId>
+  </ContextIdentifier>
+  <SubjectIdentifierType>certificateFingerprint</SubjectIdentifierType>
+  <Signature xmlns="http://www.w3.org/2000/09/xmldsig#" Id="Sig-1">
+    <SignedInfo>
+      <CanonicalizationMethod Algorithm="{c14n}"/>
+      <SignatureMethod Algorithm="{method}"/>
+      <Reference URI="">
+        <Transforms>
+          <Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>
+          <Transform Algorithm="{c14n}"/>
+        </Transforms>
+        <DigestMethod Algorithm="{sha}"/>
+        <DigestValue/>
+      </Reference>
+      <Reference URI="#SP-1" Type="http://uri.etsi.org/01903#SignedProperties">
+        <Transforms><Transform Algorithm="{c14n}"/></Transforms>
+        <DigestMethod Algorithm="{sha}"/>
+        <DigestValue/>
+      </Reference>
+    </SignedInfo>
+    <SignatureValue/>
+    <KeyInfo><X509Data/></KeyInfo>
+    <Object>
+      <xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#Sig-1">
+        <xades:SignedProperties Id="SP-1">
+          <xades:SignedSignatureProperties>
+            <xades:SigningTime>2026-11-24T06:59:00+01:00</xades:SigningTime>
+            <xades:SigningCertificate>
+              <xades:Cert>
+                <xades:CertDigest>
+                  <DigestMethod Algorithm="{sha}"/>
+                  <DigestValue>{digest}</DigestValue>
+                </xades:CertDigest>
+                <xades:IssuerSerial>
+                  <X509IssuerName>{issuer}</X509IssuerName>
+                  <X509SerialNumber>{serial}</X509SerialNumber>
+                </xades:IssuerSerial>
+              </xades:Cert>
+            </xades:SigningCertificate>
+          </xades:SignedSignatureProperties>
+        </xades:SignedProperties>
+      </xades:QualifyingProperties>
+    </Object>
+  </Signature>
+</AuthTokenRequest>
+'''
+open(out, "w").write(tpl)
+"##;
+
+fn xmlsec1_sign(pki: &Pki, method: &str, c14n: &str, corrupt: &str) -> Vec<u8> {
+    let tpl = pki.dir.path("template.xml");
+    py(
+        &pki.dir,
+        XMLSEC1_TEMPLATE,
+        &[
+            &pki.dir.path("cert.pem"),
+            Path::new(method),
+            Path::new(c14n),
+            Path::new(corrupt),
+            &tpl,
+        ],
+    )
+    .expect("template");
+    let out = pki.dir.path("xmlsec1-signed.xml");
+    let mut keys = pki.dir.path("key.pem").into_os_string();
+    keys.push(",");
+    keys.push(pki.dir.path("cert.pem"));
+    run_ok(
+        Command::new("xmlsec1")
+            .args(["--sign", XADES_ID_ATTR, XADES_SP, "--privkey-pem"])
+            .arg(keys)
+            .arg("--output")
+            .arg(&out)
+            .arg(&tpl),
+    );
+    let xml = std::fs::read(&out).expect("signed");
+    // xmlsec1 checks its own work.
+    xmlsec1_verify(&pki.dir, &xml).expect("xmlsec1 verifies what it signed");
+    xml
+}
+
+const EXC: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const INC: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
+
+#[test]
+fn xmlsec1_signatures_verify_in_ours() {
+    for (kind, method) in [(Kind::Rsa, RSA_SHA256), (Kind::Ec, ECDSA_SHA256)] {
+        let pki = Pki::new(kind);
+        for c14n in [EXC, INC] {
+            let xml = xmlsec1_sign(&pki, method, c14n, "none");
+            let v = xades::verify(&xml).unwrap_or_else(|e| panic!("{kind:?} {c14n}: {e}"));
+            assert_eq!(v.request.challenge(), CHALLENGE);
+            assert_eq!(
+                v.request.context(),
+                &ContextIdentifier::InternalId("5265877635-12345".into())
+            );
+            assert_eq!(v.request.subject_type(), SubjectIdentifierType::CertificateFingerprint);
+            assert_eq!(v.certificate_der, pki.cert_der);
+            assert_eq!(v.signature_method, method);
+            assert_eq!(v.signing_time, Some(datetime!(2026-11-24 05:59:00 UTC)));
+            if kind == Kind::Ec {
+                // xmlsec1 writes raw R || S for ECDSA.
+                let s = String::from_utf8(xml.clone()).expect("utf-8");
+                let sv = between(&s, "<SignatureValue>", "</SignatureValue>");
+                use base64::Engine;
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(sv.split_whitespace().collect::<String>())
+                    .expect("b64");
+                assert_eq!(raw.len(), 64);
+            }
+        }
+    }
+}
+
+/// Properly signed documents whose SigningCertificate does not describe the
+/// certificate: the binding checks, not the digests, must catch them.
+#[test]
+fn xmlsec1_signed_wrong_signing_certificate_is_rejected() {
+    let pki = Pki::new(Kind::Rsa);
+    let cert = x509_cert::Certificate::from_der(&pki.cert_der).expect("cert");
+    use der::Decode;
+    let _ = &cert;
+    let cases: [(&str, fn(&XadesError) -> bool); 3] = [
+        ("certdigest", |e| *e == XadesError::CertDigestMismatch),
+        ("serial", |e| matches!(e, XadesError::SerialNumberMismatch { .. })),
+        ("issuer", |e| matches!(e, XadesError::IssuerNameMismatch { .. })),
+    ];
+    for (corrupt, want) in cases {
+        let xml = xmlsec1_sign(&pki, RSA_SHA256, EXC, corrupt);
+        let err = xades::verify(&xml).map(|_| ()).expect_err(corrupt);
+        assert!(want(&err), "{corrupt}: {err}");
+    }
+}
+
+/// Signs with signxml. `flavour`: `plain` (XML-DSig, no XAdES), `xades` (stock
+/// `XAdESSigner`) or `xades-fixed` (`XAdESSigner` that declares its canonicalization
+/// as a Transform on every Reference, see `signxml_stock_xades_exc_c14n_is_nonconformant`).
+/// `c14n`: `exc` or `c14n11` (signxml's default).
+const SIGNXML_SIGN: &str = r#"
+import sys
+from lxml import etree
+from signxml import XMLSigner, SignatureMethod, DigestAlgorithm, CanonicalizationMethod, SignatureConstructionMethod
+from signxml.xades import XAdESSigner
+from signxml.util import ds_tag
+doc, key_pem, cert_pem, alg, flavour, c14n, out = sys.argv[1:8]
+
+class FixedXAdESSigner(XAdESSigner):
+    def _add_reference_to_signed_info(self, sig_root, node_to_reference, **attrs):
+        super()._add_reference_to_signed_info(sig_root, node_to_reference, **attrs)
+        ref = self._find(sig_root, "SignedInfo").findall(ds_tag("Reference"))[-1]
+        transforms = etree.Element(ds_tag("Transforms"), nsmap=self.namespaces)
+        etree.SubElement(transforms, ds_tag("Transform"), nsmap=self.namespaces, Algorithm=self.c14n_alg.value)
+        ref.insert(0, transforms)
+
+root = etree.parse(doc).getroot()
+alg = {"rsa": SignatureMethod.RSA_SHA256, "pss": SignatureMethod.SHA256_RSA_MGF1, "ec": SignatureMethod.ECDSA_SHA256}[alg]
+cls = {"plain": XMLSigner, "xades": XAdESSigner, "xades-fixed": FixedXAdESSigner}[flavour]
+c14n = {"exc": CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0, "c14n11": CanonicalizationMethod.CANONICAL_XML_1_1}[c14n]
+signer = cls(method=SignatureConstructionMethod.enveloped, signature_algorithm=alg,
+             digest_algorithm=DigestAlgorithm.SHA256, c14n_algorithm=c14n)
+signed = signer.sign(root, key=open(key_pem, "rb").read(), cert=open(cert_pem).read())
+open(out, "wb").write(etree.tostring(signed, xml_declaration=True, encoding="utf-8"))
+"#;
+
+/// signxml's own XAdES verifier (3 references: document, SignedProperties, KeyInfo).
+const SIGNXML_XADES_VERIFY: &str = r#"
+import sys
+from signxml.xades import XAdESVerifier
+data = open(sys.argv[1], "rb").read()
+# ignore_ambiguous_key_info: signxml cannot match a KeyValue against a PSS key
+res = XAdESVerifier().verify(data, x509_cert=open(sys.argv[2]).read(), expect_references=3,
+                             ignore_ambiguous_key_info=True)
+print(len(res))
+"#;
+
+fn signxml_sign(pki: &Pki, alg: &str, flavour: &str, c14n: &str) -> Vec<u8> {
+    let unsigned = pki.dir.write("unsigned.xml", request().to_xml());
+    let out = pki.dir.path("signxml-signed.xml");
+    py(
+        &pki.dir,
+        SIGNXML_SIGN,
+        &[
+            &unsigned,
+            &pki.dir.path("key.pem"),
+            &pki.dir.path("cert.pem"),
+            Path::new(alg),
+            Path::new(flavour),
+            Path::new(c14n),
+            &out,
+        ],
+    )
+    .unwrap_or_else(|e| panic!("signxml {alg} {flavour} {c14n}: {e}"));
+    std::fs::read(out).expect("signed")
+}
+
+fn signxml_xades_verify(pki: &Pki, xml: &[u8]) -> Result<String, String> {
+    let f = pki.dir.write("to-verify.xml", xml);
+    py(&pki.dir, SIGNXML_XADES_VERIFY, &[&f, &pki.dir.path("cert.pem")])
+}
+
+#[test]
+fn signxml_xades_signatures_verify_in_ours() {
+    let rsa = Pki::new(Kind::Rsa);
+    let ec = Pki::new(Kind::Ec);
+    for (pki, alg, uri) in [
+        (&rsa, "rsa", RSA_SHA256),
+        (&rsa, "pss", "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1"),
+        (&ec, "ec", ECDSA_SHA256),
+    ] {
+        for (flavour, c14n) in [("xades-fixed", "exc"), ("xades", "c14n11")] {
+            let xml = signxml_sign(pki, alg, flavour, c14n);
+            // signxml itself accepts what it made
+            assert_eq!(
+                signxml_xades_verify(pki, &xml).map(|s| s.trim().to_owned()),
+                Ok("3".to_owned()),
+                "{alg} {flavour} {c14n}"
+            );
+            let v = xades::verify(&xml).unwrap_or_else(|e| {
+                panic!("{alg} {flavour} {c14n}: {e}\n{}", String::from_utf8_lossy(&xml))
+            });
+            assert_eq!(v.request, request(), "{alg}");
+            assert_eq!(v.signature_method, uri);
+            assert_eq!(v.certificate_der, pki.cert_der);
+        }
+    }
+}
+
+/// signxml 5.2.0's stock `XAdESSigner` with exclusive C14N digests the
+/// SignedProperties and KeyInfo references with exc-C14N but declares no Transform,
+/// so by XML-DSig §4.4.3.2 they must be canonicalized with Canonical XML 1.0. Three
+/// verifiers agree the result is invalid: xmlsec1, signxml's own XAdESVerifier and
+/// ours (which names the SignedProperties reference).
+#[test]
+fn signxml_stock_xades_exc_c14n_is_nonconformant() {
+    let pki = Pki::new(Kind::Rsa);
+    let xml = signxml_sign(&pki, "rsa", "xades", "exc");
+    assert_eq!(
+        xades::verify(&xml).map(|_| ()),
+        Err(XadesError::DigestMismatch(ReferenceTarget::SignedProperties))
+    );
+    let err = signxml_xades_verify(&pki, &xml).expect_err("signxml rejects its own output");
+    assert!(err.contains("Digest mismatch"), "{err}");
+    assert!(xmlsec1_verify(&pki.dir, &xml).is_err());
+}
+
+/// Plain XML-DSig (no XAdES SignedProperties) is not a XAdES-BES signature.
+#[test]
+fn signxml_plain_xmldsig_is_not_xades() {
+    let pki = Pki::new(Kind::Rsa);
+    let xml = signxml_sign(&pki, "rsa", "plain", "exc");
+    assert_eq!(xades::verify(&xml).map(|_| ()), Err(XadesError::MissingSignedProperties));
+}
