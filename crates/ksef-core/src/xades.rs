@@ -118,7 +118,9 @@ pub enum XadesError {
     #[error("document is not well-formed XML: {0}")]
     Malformed(String),
     /// The root element is not `AuthTokenRequest` in a KSeF auth namespace (KSeF 9101).
-    #[error("root element is {0}, expected AuthTokenRequest in http://ksef.mf.gov.pl/auth/token/2.0 or 2.1")]
+    #[error(
+        "root element is {0}, expected AuthTokenRequest in http://ksef.mf.gov.pl/auth/token/2.0 or 2.1"
+    )]
     NotAuthTokenRequest(String),
     /// The document carries no `ds:Signature` (KSeF 9102).
     #[error("document has no ds:Signature")]
@@ -153,7 +155,9 @@ pub enum XadesError {
     #[error("unsupported transform {0}")]
     UnsupportedTransform(String),
     /// A Reference URI points outside the document (detached signatures are rejected).
-    #[error("unsupported reference URI {0:?}: only \"\" and same-document \"#id\" references are allowed")]
+    #[error(
+        "unsupported reference URI {0:?}: only \"\" and same-document \"#id\" references are allowed"
+    )]
     UnsupportedReference(String),
     /// A `#id` Reference names no element.
     #[error("reference {0:?} does not resolve to any element")]
@@ -162,10 +166,14 @@ pub enum XadesError {
     #[error("id {0:?} is used by more than one element")]
     DuplicateId(String),
     /// No Reference covers the `AuthTokenRequest` document itself.
-    #[error("no ds:Reference covers the document (expected URI=\"\" with the enveloped-signature transform)")]
+    #[error(
+        "no ds:Reference covers the document (expected URI=\"\" with the enveloped-signature transform)"
+    )]
     DocumentNotSigned,
     /// The signature has no `xades:SignedProperties` (it is plain XML-DSig, not XAdES).
-    #[error("missing xades:SignedProperties (XAdES-BES requires QualifyingProperties/SignedProperties)")]
+    #[error(
+        "missing xades:SignedProperties (XAdES-BES requires QualifyingProperties/SignedProperties)"
+    )]
     MissingSignedProperties,
     /// `xades:SignedProperties` exists but no Reference in `SignedInfo` covers it.
     #[error("xades:SignedProperties is not referenced from ds:SignedInfo")]
@@ -188,13 +196,17 @@ pub enum XadesError {
     #[error("invalid certificate: {0}")]
     Certificate(String),
     /// `xades:SigningCertificate` is missing.
-    #[error("missing xades:SigningCertificate or xades:SigningCertificateV2 in SignedSignatureProperties")]
+    #[error(
+        "missing xades:SigningCertificate or xades:SigningCertificateV2 in SignedSignatureProperties"
+    )]
     MissingSigningCertificate,
     /// The `CertDigest` does not match any embedded certificate.
     #[error("xades:CertDigest does not match the certificate in ds:KeyInfo")]
     CertDigestMismatch,
     /// `IssuerSerial/X509SerialNumber` does not match the certificate's serial.
-    #[error("xades:IssuerSerial serial number {found} does not match the certificate serial {expected}")]
+    #[error(
+        "xades:IssuerSerial serial number {found} does not match the certificate serial {expected}"
+    )]
     SerialNumberMismatch {
         /// Serial of the certificate, decimal.
         expected: String,
@@ -202,7 +214,9 @@ pub enum XadesError {
         found: String,
     },
     /// `IssuerSerial/X509IssuerName` does not name the certificate's issuer.
-    #[error("xades:IssuerSerial issuer {found:?} does not match the certificate issuer {expected:?}")]
+    #[error(
+        "xades:IssuerSerial issuer {found:?} does not match the certificate issuer {expected:?}"
+    )]
     IssuerNameMismatch {
         /// Issuer of the certificate (RFC 4514).
         expected: String,
@@ -227,7 +241,9 @@ pub enum XadesError {
         key: &'static str,
     },
     /// The algorithm requested for signing cannot be used for XAdES.
-    #[error("algorithm {0:?} cannot be used for xades (use RsaPkcs1v15Sha256, RsaPssSha256 or EcdsaP256Sha256P1363)")]
+    #[error(
+        "algorithm {0:?} cannot be used for xades (use RsaPkcs1v15Sha256, RsaPssSha256 or EcdsaP256Sha256P1363)"
+    )]
     UnsupportedAlgorithm(crate::crypto::SignatureAlgorithm),
     /// `ds:SignatureValue` is not Base64 or has the wrong length for the key.
     #[error("malformed signature value: {0}")]

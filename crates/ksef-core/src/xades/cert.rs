@@ -98,7 +98,13 @@ impl Key {
     }
 
     /// Verifies `sig` over `msg` (the canonical `SignedInfo`) with `method`.
-    pub(crate) fn verify(&self, method: SigMethod, method_uri: &str, msg: &[u8], sig: &[u8]) -> Result<()> {
+    pub(crate) fn verify(
+        &self,
+        method: SigMethod,
+        method_uri: &str,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<()> {
         let mismatch = || XadesError::KeyAlgorithmMismatch {
             method: method_uri.to_owned(),
             key: self.kind(),
@@ -285,7 +291,11 @@ pub(crate) fn normalize_decimal(s: &str) -> Option<String> {
     }
     let d = digits.trim_start_matches('0');
     let d = if d.is_empty() { "0" } else { d };
-    Some(if neg && d != "0" { format!("-{d}") } else { d.to_owned() })
+    Some(if neg && d != "0" {
+        format!("-{d}")
+    } else {
+        d.to_owned()
+    })
 }
 
 /// One attribute of a distinguished name: (OID, normalized value).
@@ -349,7 +359,8 @@ fn parse_dn(s: &str) -> Option<Vec<Ava>> {
         i += 1;
         let upper = ty.to_ascii_uppercase();
         let oid_str = upper.strip_prefix("OID.").unwrap_or(&upper);
-        let oid = if oid_str.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !oid_str.is_empty() {
+        let oid = if oid_str.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !oid_str.is_empty()
+        {
             oid_str.to_owned()
         } else {
             KEYWORDS
@@ -370,7 +381,10 @@ fn parse_dn(s: &str) -> Option<Vec<Ava>> {
             while i < chars.len() && chars[i].is_ascii_hexdigit() {
                 i += 1;
             }
-            value = format!("#{}", chars[start..i].iter().collect::<String>().to_lowercase());
+            value = format!(
+                "#{}",
+                chars[start..i].iter().collect::<String>().to_lowercase()
+            );
         } else if i < chars.len() && chars[i] == '"' {
             i += 1;
             while i < chars.len() && chars[i] != '"' {
@@ -385,7 +399,10 @@ fn parse_dn(s: &str) -> Option<Vec<Ava>> {
             while i < chars.len() && !matches!(chars[i], ',' | '+' | ';') {
                 if chars[i] == '\\' && i + 1 < chars.len() {
                     let a = chars[i + 1];
-                    if a.is_ascii_hexdigit() && i + 2 < chars.len() && chars[i + 2].is_ascii_hexdigit() {
+                    if a.is_ascii_hexdigit()
+                        && i + 2 < chars.len()
+                        && chars[i + 2].is_ascii_hexdigit()
+                    {
                         let hex: String = [a, chars[i + 2]].iter().collect();
                         bytes.push(u8::from_str_radix(&hex, 16).ok()?);
                         i += 3;
@@ -429,16 +446,24 @@ fn flush(bytes: &mut Vec<u8>, value: &mut String) -> Option<()> {
 
 /// The attributes of a certificate name as (OID, normalized value).
 fn name_avas(name: &Name) -> Vec<Ava> {
-    use der::{Tag, Tagged};
     use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    use der::{Tag, Tagged};
     name.iter()
         .map(|atv| {
             let v = &atv.value;
             let s = match v.tag() {
-                Tag::PrintableString => PrintableStringRef::try_from(v).ok().map(|s| s.as_str().to_owned()),
-                Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.as_str().to_owned()),
-                Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.as_str().to_owned()),
-                Tag::TeletexString => TeletexStringRef::try_from(v).ok().map(|s| s.as_str().to_owned()),
+                Tag::PrintableString => PrintableStringRef::try_from(v)
+                    .ok()
+                    .map(|s| s.as_str().to_owned()),
+                Tag::Utf8String => Utf8StringRef::try_from(v)
+                    .ok()
+                    .map(|s| s.as_str().to_owned()),
+                Tag::Ia5String => Ia5StringRef::try_from(v)
+                    .ok()
+                    .map(|s| s.as_str().to_owned()),
+                Tag::TeletexString => TeletexStringRef::try_from(v)
+                    .ok()
+                    .map(|s| s.as_str().to_owned()),
                 _ => None,
             };
             let s = match s {
@@ -477,20 +502,33 @@ mod tests {
         assert_eq!(decimal(&[0xff]), "-1");
         assert_eq!(decimal(&[0x80]), "-128");
         // 2^64 = 18446744073709551616
-        assert_eq!(decimal(&[1, 0, 0, 0, 0, 0, 0, 0, 0]), "18446744073709551616");
+        assert_eq!(
+            decimal(&[1, 0, 0, 0, 0, 0, 0, 0, 0]),
+            "18446744073709551616"
+        );
         assert_eq!(normalize_decimal(" 007 ").as_deref(), Some("7"));
         assert_eq!(normalize_decimal("12a"), None);
     }
 
     #[test]
     fn dn_comparison() {
-        let name = Name::from_str("CN=Jan Testowy,serialNumber=TINPL-5265877635,C=PL").unwrap_or_else(|e| panic!("{e}"));
+        let name = Name::from_str("CN=Jan Testowy,serialNumber=TINPL-5265877635,C=PL")
+            .unwrap_or_else(|e| panic!("{e}"));
         let printed = name.to_string();
         assert!(dn_matches(&name, &printed), "{printed}");
-        assert!(dn_matches(&name, "C=PL, SERIALNUMBER=TINPL-5265877635, CN=Jan  Testowy"));
-        assert!(dn_matches(&name, "OID.2.5.4.6=PL,2.5.4.5=TINPL-5265877635,cn=jan testowy"));
+        assert!(dn_matches(
+            &name,
+            "C=PL, SERIALNUMBER=TINPL-5265877635, CN=Jan  Testowy"
+        ));
+        assert!(dn_matches(
+            &name,
+            "OID.2.5.4.6=PL,2.5.4.5=TINPL-5265877635,cn=jan testowy"
+        ));
         assert!(!dn_matches(&name, "C=PL, CN=Jan Testowy"));
-        assert!(!dn_matches(&name, "C=DE, SERIALNUMBER=TINPL-5265877635, CN=Jan Testowy"));
+        assert!(!dn_matches(
+            &name,
+            "C=DE, SERIALNUMBER=TINPL-5265877635, CN=Jan Testowy"
+        ));
         assert!(!dn_matches(&name, "garbage"));
         let esc = Name::from_str("CN=a\\,b,O=x").unwrap_or_else(|e| panic!("{e}"));
         assert!(dn_matches(&esc, "CN=a\\,b, O=x"));

@@ -166,9 +166,15 @@ pub fn prepare(
         let doc = xml::parse(&draft)?;
         let (sig, _) = locate(&doc)?;
         let props = find_signed_properties(&doc, sig)?;
-        let enveloped = NodeSet::all_without_comments(&doc).subtract(&NodeSet::tree_with_comments(sig, &doc));
+        let enveloped =
+            NodeSet::all_without_comments(&doc).subtract(&NodeSet::tree_with_comments(sig, &doc));
         let d = xml::c14n(&doc, C14nMode::Exclusive, Some(&enveloped), &[])?;
-        let p = xml::c14n(&doc, C14nMode::Exclusive, Some(&NodeSet::tree_without_comments(props, &doc)), &[])?;
+        let p = xml::c14n(
+            &doc,
+            C14nMode::Exclusive,
+            Some(&NodeSet::tree_without_comments(props, &doc)),
+            &[],
+        )?;
         (sha256_b64(&d), sha256_b64(&p))
     };
     parts.doc_digest = doc_digest;
@@ -179,7 +185,12 @@ pub fn prepare(
     let signed_info = {
         let doc = xml::parse(&draft)?;
         let (_, si) = locate(&doc)?;
-        xml::c14n(&doc, C14nMode::Exclusive, Some(&NodeSet::tree_without_comments(si, &doc)), &[])?
+        xml::c14n(
+            &doc,
+            C14nMode::Exclusive,
+            Some(&NodeSet::tree_without_comments(si, &doc)),
+            &[],
+        )?
     };
     Ok(Prepared {
         parts,
@@ -205,7 +216,10 @@ fn locate(doc: &uppsala::Document<'_>) -> Result<(uppsala::NodeId, uppsala::Node
     Ok((sig, si))
 }
 
-fn find_signed_properties(doc: &uppsala::Document<'_>, sig: uppsala::NodeId) -> Result<uppsala::NodeId> {
+fn find_signed_properties(
+    doc: &uppsala::Document<'_>,
+    sig: uppsala::NodeId,
+) -> Result<uppsala::NodeId> {
     doc.descendants(sig)
         .into_iter()
         .find(|&n| xml::is(doc, n, uri::XADES_NS, "SignedProperties"))
@@ -253,8 +267,12 @@ impl Prepared {
             }
             Key::P256(_) => ecdsa_signature(signature)?.to_bytes().to_vec(),
         };
-        self.key
-            .verify(self.method, self.parts.method_uri, &self.signed_info, &value)?;
+        self.key.verify(
+            self.method,
+            self.parts.method_uri,
+            &self.signed_info,
+            &value,
+        )?;
         Ok(self.parts.render(&STANDARD.encode(&value)).into_bytes())
     }
 }
