@@ -7,6 +7,7 @@
 mod error;
 mod invoice;
 mod number;
+mod xades;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +30,9 @@ enum Command {
     /// NIP checks.
     #[command(subcommand)]
     Nip(number::NipCmd),
+    /// XAdES-BES signatures of AuthTokenRequest (POST /auth/xades-signature).
+    #[command(subcommand)]
+    Xades(xades::XadesCmd),
 }
 
 fn main() {
@@ -37,6 +41,7 @@ fn main() {
         Command::Invoice(cmd) => invoice::run(cmd),
         Command::Number(cmd) => number::run_number(cmd),
         Command::Nip(cmd) => number::run_nip(cmd),
+        Command::Xades(cmd) => xades::run(cmd),
     };
     if let Err(e) = result {
         eprintln!("ksef: {e}");

@@ -259,5 +259,27 @@ pub enum XadesError {
     Signer(String),
 }
 
+impl XadesError {
+    /// The KSeF error code `POST /auth/xades-signature` answers for this problem
+    /// (DIGEST §19), or `None` for errors that only occur while signing.
+    ///
+    /// Mapping: unreadable or wrong document 9101, no signature 9102, too many 9103,
+    /// any other signature problem 9105, undecodable certificate 21115, not UTF-8
+    /// 21217, request fields failing the schema 21401.
+    pub fn ksef_code(&self) -> Option<u16> {
+        use XadesError as E;
+        match self {
+            E::Request(_) => Some(21401),
+            E::TooLarge { .. } | E::Malformed(_) | E::NotAuthTokenRequest(_) => Some(9101),
+            E::Encoding(_) => Some(21217),
+            E::NoSignature => Some(9102),
+            E::TooManySignatures(_) => Some(9103),
+            E::Certificate(_) => Some(21115),
+            E::UnsupportedAlgorithm(_) | E::Signer(_) | E::Canonicalization(_) => None,
+            _ => Some(9105),
+        }
+    }
+}
+
 /// Result alias for XAdES operations.
 pub type Result<T> = std::result::Result<T, XadesError>;
