@@ -203,14 +203,16 @@ impl Certificate {
         &self.der
     }
 
-    /// The subject as an RFC 4514 string (most specific attribute first, as x509-cert prints).
+    /// The subject as an RFC 4514 string, most specific attribute first, exactly as Python
+    /// `cryptography`'s `Name.rfc4514_string()` prints it (the form of the KSeF test
+    /// vectors: `CN=5265877635,O=Beta,2.5.4.97=VATPL-5265877635,C=PL`).
     pub fn subject(&self) -> String {
-        self.inner.tbs_certificate().subject().to_string()
+        rfc4514(self.inner.tbs_certificate().subject())
     }
 
-    /// The issuer as an RFC 4514 string.
+    /// The issuer, formatted like [`Certificate::subject`].
     pub fn issuer(&self) -> String {
-        self.inner.tbs_certificate().issuer().to_string()
+        rfc4514(self.inner.tbs_certificate().issuer())
     }
 
     /// The subject's attributes in certificate (X.501) order.
@@ -419,6 +421,64 @@ fn short_name(oid: &ObjectIdentifier) -> String {
         other => return other.to_owned(),
     }
     .to_owned()
+}
+
+/// RFC 4514 keys Python `cryptography` uses; any other type prints as a dotted OID.
+fn rfc4514_key(oid: &ObjectIdentifier) -> String {
+    match oid.to_string().as_str() {
+        "2.5.4.3" => "CN",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.6" => "C",
+        "2.5.4.9" => "STREET",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+fn rfc4514_escape(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '\\' | '"' | '+' | ',' | ';' | '<' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\0' => out.push_str("\\00"),
+            _ => out.push(c),
+        }
+    }
+    if out.starts_with('#') || out.starts_with(' ') {
+        out.insert(0, '\\');
+    }
+    if out.ends_with(' ') {
+        out.pop();
+        out.push_str("\\ ");
+    }
+    out
+}
+
+fn rfc4514(name: &x509_cert::name::Name) -> String {
+    let rdns: Vec<String> = name
+        .iter_rdn()
+        .map(|rdn| {
+            rdn.iter()
+                .map(|atv| {
+                    let value = match attr_string(&atv.value) {
+                        Some(s) => rfc4514_escape(&s),
+                        None => format!("#{}", hex::encode(atv.value.to_der().unwrap_or_default())),
+                    };
+                    format!("{}={value}", rfc4514_key(&atv.oid))
+                })
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect();
+    rdns.into_iter().rev().collect::<Vec<_>>().join(",")
 }
 
 fn name_attributes(name: &x509_cert::name::Name) -> Vec<NameAttribute> {
