@@ -1,14 +1,11 @@
 //! `ksef xades sign` and `ksef xades verify`: XAdES-BES over `AuthTokenRequest`
-//! (DIGEST §5.2, `ksef_core::xades`).
-//!
-//! TODO(merge crypto): the key and certificate loading below is a minimal stand-in
-//! (PEM PKCS#8, plain or encrypted; certificate PEM or DER) until the shared loaders
-//! of `ksef_core::crypto` are merged.
+//! (DIGEST §5.2, `ksef_core::xades`). Keys and certificates load through
+//! `ksef_core::crypto::Credential` (PEM or DER, PKCS#8 / PKCS#1 / SEC1, encrypted or not).
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use ksef_core::crypto::{SignRequest, SignatureAlgorithm};
+use ksef_core::crypto::{AuthSigningKey, Credential, CredentialError};
 use ksef_core::xades::{self, AuthTokenRequest, ContextIdentifier, SubjectIdentifierType};
 
 use crate::error::{CliError, CliResult, read_file, write_output};
@@ -58,12 +55,16 @@ pub(crate) struct SignArgs {
     /// The signing certificate (PEM or DER).
     #[arg(long)]
     cert: PathBuf,
-    /// The private key (PEM PKCS#8, plain or encrypted), RSA ≥ 2048 or EC P-256.
+    /// The private key (PEM or DER; PKCS#8, PKCS#1 or SEC1), RSA ≥ 2048 or EC P-256.
     #[arg(long)]
     key: PathBuf,
     /// Password of an encrypted key.
     #[arg(long)]
     password: Option<String>,
+    /// The certificate is a qualified signature/seal certificate (keyUsage
+    /// nonRepudiation only): skip the KSeF certificate-type check.
+    #[arg(long)]
+    qualified: bool,
     /// How KSeF identifies the signer.
     #[arg(long, value_enum, default_value = "certificateSubject")]
     subject_type: SubjectType,
@@ -93,14 +94,18 @@ fn sign(a: SignArgs) -> CliResult {
     let context = ContextIdentifier::parse(kind, &a.context).map_err(CliError::invalid)?;
     let request =
         AuthTokenRequest::new(&a.challenge, context, subject).map_err(CliError::invalid)?;
-    let cert = load_cert(&read_file(&a.cert)?)?;
-    let key = load_key(&read_file(&a.key)?, a.password.as_deref())?;
+    let now = time::OffsetDateTime::now_utc();
+    let key = auth_key(
+        &read_file(&a.cert)?,
+        &read_file(&a.key)?,
+        a.password.as_deref(),
+        a.qualified,
+        now,
+    )?;
     // The official client signs with "now - 1 minute" (DIGEST §5.2).
-    let signing_time = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
-    let xml = xades::sign_with(&request, &cert, signing_time, key.algorithm(), |r| {
-        key.sign(r)
-    })
-    .map_err(CliError::invalid)?;
+    let signing_time = now - time::Duration::minutes(1);
+    let mut rng = getrandom::rand_core::UnwrapErr(getrandom::SysRng);
+    let xml = xades::sign(&request, &key, signing_time, &mut rng).map_err(CliError::invalid)?;
     write_output(a.output.as_deref(), &xml)
 }
 
@@ -109,8 +114,11 @@ fn verify(xml: &[u8]) -> CliResult {
         Ok(v) => {
             let r = &v.request;
             println!("valid: XAdES-BES signature over AuthTokenRequest");
-            println!("signer: {}", v.certificate.tbs_certificate().subject());
-            println!("certificate SHA-256: {}", v.certificate_fingerprint);
+            println!("signer: {}", v.certificate.subject());
+            println!(
+                "certificate SHA-256: {}",
+                v.certificate.fingerprint_sha256()
+            );
             println!("challenge: {}", r.challenge());
             println!("context: {} {}", r.context().kind(), r.context().value());
             println!("subject identifier type: {}", r.subject_type().as_str());
@@ -131,79 +139,27 @@ fn verify(xml: &[u8]) -> CliResult {
     }
 }
 
-/// A certificate in PEM or DER, returned as DER.
-fn load_cert(bytes: &[u8]) -> CliResult<Vec<u8>> {
-    use der::{DecodePem, Encode};
-    if bytes.starts_with(b"-----BEGIN") {
-        x509_cert::Certificate::from_pem(bytes)
-            .and_then(|c| c.to_der())
-            .map_err(|e| CliError::Invalid(format!("cannot read certificate: {e}")))
+/// Loads the certificate and key and checks them for XAdES login at `now`. A missing
+/// password is a usage error; everything else wrong with the files is invalid input.
+fn auth_key(
+    cert: &[u8],
+    key: &[u8],
+    password: Option<&str>,
+    qualified: bool,
+    now: time::OffsetDateTime,
+) -> CliResult<AuthSigningKey> {
+    let credential = Credential::load(cert, key, password).map_err(|e| match e {
+        CredentialError::PasswordRequired => {
+            CliError::Usage("the key is encrypted: pass --password".into())
+        }
+        e => CliError::invalid(e),
+    })?;
+    if qualified {
+        AuthSigningKey::new_qualified(credential, now)
     } else {
-        Ok(bytes.to_vec())
+        AuthSigningKey::new(credential, now)
     }
-}
-
-/// A private key able to sign a [`SignRequest`].
-enum Key {
-    Rsa(rsa::PrivateKey),
-    P256(p256::ecdsa::SigningKey),
-}
-
-impl Key {
-    fn algorithm(&self) -> SignatureAlgorithm {
-        match self {
-            Key::Rsa(_) => SignatureAlgorithm::RsaPkcs1v15Sha256,
-            Key::P256(_) => SignatureAlgorithm::EcdsaP256Sha256P1363,
-        }
-    }
-
-    fn sign(&self, r: &SignRequest) -> Result<Vec<u8>, String> {
-        match (self, r.algorithm) {
-            (Key::Rsa(k), SignatureAlgorithm::RsaPkcs1v15Sha256) => k
-                .pkcs1v15_sign_with_rng::<sha2::Sha256, _>(&mut getrandom::SysRng, &r.message)
-                .map_err(|e| e.to_string()),
-            (Key::P256(k), SignatureAlgorithm::EcdsaP256Sha256P1363) => {
-                use p256::ecdsa::signature::Signer;
-                let s: p256::ecdsa::Signature = k.sign(&r.message);
-                Ok(s.to_bytes().to_vec())
-            }
-            (_, other) => Err(format!("unexpected algorithm {other:?}")),
-        }
-    }
-}
-
-/// A PEM PKCS#8 key, RSA or EC P-256, encrypted (needs `password`) or not.
-fn load_key(bytes: &[u8], password: Option<&str>) -> CliResult<Key> {
-    use pkcs8::DecodePrivateKey;
-    let pem = std::str::from_utf8(bytes)
-        .map_err(|_| CliError::Invalid("the key must be a PEM PKCS#8 file".into()))?;
-    if pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY") {
-        return Err(CliError::Invalid(
-            "the key is PKCS#1/SEC1; convert it with `openssl pkcs8 -topk8`".into(),
-        ));
-    }
-    let encrypted = pem.contains("BEGIN ENCRYPTED PRIVATE KEY");
-    match (encrypted, password) {
-        (true, None) => Err(CliError::Usage(
-            "the key is encrypted: pass --password".into(),
-        )),
-        (true, Some(pw)) => rsa::PrivateKey::from_pkcs8_encrypted_pem(pem, pw)
-            .map(Key::Rsa)
-            .or_else(|_| p256::ecdsa::SigningKey::from_pkcs8_encrypted_pem(pem, pw).map(Key::P256))
-            .map_err(|e| {
-                CliError::Invalid(format!(
-                    "cannot decrypt the key (wrong password, or not RSA / EC P-256): {e}"
-                ))
-            }),
-        (false, _) => rsa::PrivateKey::from_pkcs8_pem(pem)
-            .map(Key::Rsa)
-            .or_else(|_| p256::ecdsa::SigningKey::from_pkcs8_pem(pem).map(Key::P256))
-            .map_err(|e| {
-                CliError::Invalid(format!(
-                    "cannot read the key (PEM PKCS#8, RSA or EC P-256): {e}"
-                ))
-            }),
-    }
+    .map_err(CliError::invalid)
 }
 
 #[cfg(test)]
@@ -219,14 +175,15 @@ mod tests {
         assert_eq!(ok.ok(), Some(true), "openssl {args:?}");
     }
 
-    /// Keys made by openssl (plain and encrypted PKCS#8, RSA and P-256) load, sign a
-    /// request that verifies, and bad passwords or formats map to the right exit code.
+    /// Keys made by openssl (plain and encrypted PKCS#8, RSA and P-256) sign a request
+    /// that verifies; a missing password is a usage error, a wrong one invalid input.
     #[test]
-    fn loads_openssl_keys() {
+    fn signs_with_openssl_keys() {
         let dir = std::env::temp_dir().join(format!("ksef-cli-xades-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
         let subj = "/CN=Jan Testowy/serialNumber=TINPL-5265877635/C=PL";
+        let now = time::OffsetDateTime::now_utc();
         for (name, newkey) in [("rsa", "rsa:2048"), ("ec", "ec")] {
             let (key, cert, enc) = (
                 p(&format!("{name}.key")),
@@ -253,10 +210,14 @@ mod tests {
                 "-passout",
                 "pass:pw",
             ]);
-            let cert = load_cert(&std::fs::read(&cert).expect("cert")).expect("cert pem");
+            let cert = std::fs::read(&cert).expect("cert");
+            let (key, enc) = (
+                std::fs::read(&key).expect("key"),
+                std::fs::read(&enc).expect("enc"),
+            );
             for k in [
-                load_key(&std::fs::read(&key).expect("key"), None).expect("plain key"),
-                load_key(&std::fs::read(&enc).expect("key"), Some("pw")).expect("encrypted key"),
+                auth_key(&cert, &key, None, false, now).expect("plain key"),
+                auth_key(&cert, &enc, Some("pw"), false, now).expect("encrypted key"),
             ] {
                 let req = AuthTokenRequest::new(
                     "20250604-CR-461EA5B000-537A6BA15D-D7",
@@ -264,24 +225,19 @@ mod tests {
                     SubjectIdentifierType::CertificateSubject,
                 )
                 .expect("request");
-                let xml = xades::sign_with(
-                    &req,
-                    &cert,
-                    time::OffsetDateTime::UNIX_EPOCH,
-                    k.algorithm(),
-                    |r| k.sign(r),
-                )
-                .expect("sign");
+                let mut rng = getrandom::rand_core::UnwrapErr(getrandom::SysRng);
+                let xml = xades::sign(&req, &k, now, &mut rng).expect("sign");
                 assert!(xades::verify(&xml).is_ok());
             }
-            let enc = std::fs::read(&enc).expect("key");
-            assert!(matches!(load_key(&enc, None), Err(CliError::Usage(_))));
             assert!(matches!(
-                load_key(&enc, Some("nope")),
+                auth_key(&cert, &enc, None, false, now),
+                Err(CliError::Usage(_))
+            ));
+            assert!(matches!(
+                auth_key(&cert, &enc, Some("nope"), false, now),
                 Err(CliError::Invalid(_))
             ));
         }
-        assert!(matches!(load_key(b"junk", None), Err(CliError::Invalid(_))));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

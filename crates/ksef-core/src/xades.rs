@@ -19,7 +19,7 @@
 //! [`prepare`] builds the document and returns a [`Prepared`] whose
 //! [`Prepared::sign_request`] holds the exact exc-C14N bytes of `ds:SignedInfo`;
 //! [`Prepared::finish`] assembles the final XML from the signature. [`sign_with`] does
-//! both with a signing closure. Every digest is taken over bytes produced by
+//! both with a signing closure, [`sign`] with an [`AuthSigningKey`](crate::crypto::AuthSigningKey). Every digest is taken over bytes produced by
 //! `bergshamra-c14n` from the parsed document, the same bytes a verifier computes.
 //!
 //! [`verify`] checks a signed `AuthTokenRequest` the way KSeF does (codes 9101–9105)
@@ -35,7 +35,7 @@ pub use request::{
     AllowedIps, AuthTokenRequest, AuthTokenVersion, ContextIdentifier, RequestError,
     SubjectIdentifierType,
 };
-pub use sign::{Prepared, prepare, sign_with};
+pub use sign::{Prepared, prepare, sign, sign_with};
 pub use verify::{MAX_DOCUMENT_SIZE, ReferenceTarget, Verified, verify};
 
 /// URIs of the algorithms, transforms and namespaces used in XAdES signatures.

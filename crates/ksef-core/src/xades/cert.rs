@@ -3,11 +3,11 @@
 //! algorithms of `podpis-xades.md` that this module verifies.
 
 use super::{Result, XadesError, uri};
+use crate::crypto::Certificate;
 use crate::crypto::SignatureAlgorithm;
-use der::{Decode, Encode};
+use der::Encode;
 use rsa::traits::PublicKeyParts;
 use sha2::Digest;
-use x509_cert::Certificate;
 use x509_cert::name::Name;
 
 /// A digest algorithm used for references and for `CertDigest`.
@@ -157,10 +157,9 @@ pub(crate) fn ecdsa_signature(sig: &[u8]) -> Result<p256::ecdsa::Signature> {
     }
 }
 
-/// A decoded signing certificate.
+/// A decoded signing certificate (the shared [`Certificate`]) and its checked key.
 #[derive(Debug, Clone)]
 pub(crate) struct CertInfo {
-    pub(crate) der: Vec<u8>,
     pub(crate) cert: Certificate,
     pub(crate) key: Key,
 }
@@ -171,7 +170,7 @@ impl CertInfo {
     pub(crate) fn from_der(der: &[u8]) -> Result<Self> {
         let cert =
             Certificate::from_der(der).map_err(|e| XadesError::Certificate(e.to_string()))?;
-        let spki = cert.tbs_certificate().subject_public_key_info();
+        let spki = cert.x509().tbs_certificate().subject_public_key_info();
         let spki_der = spki
             .to_der()
             .map_err(|e| XadesError::Certificate(e.to_string()))?;
@@ -212,21 +211,7 @@ impl CertInfo {
                 )));
             }
         };
-        Ok(CertInfo {
-            der: der.to_vec(),
-            cert,
-            key,
-        })
-    }
-
-    /// The issuer as an RFC 4514 string (most specific RDN first).
-    pub(crate) fn issuer(&self) -> String {
-        self.cert.tbs_certificate().issuer().to_string()
-    }
-
-    /// The serial number in decimal.
-    pub(crate) fn serial_decimal(&self) -> String {
-        decimal(self.cert.tbs_certificate().serial_number().as_bytes())
+        Ok(CertInfo { cert, key })
     }
 
     /// Checks that `method` fits this certificate's key.
@@ -240,43 +225,6 @@ impl CertInfo {
             }),
         }
     }
-}
-
-/// The decimal form of a DER INTEGER's content octets (two's complement, big-endian).
-pub(crate) fn decimal(bytes: &[u8]) -> String {
-    let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
-    let mut mag: Vec<u8> = bytes.to_vec();
-    if negative {
-        // Two's complement magnitude: invert and add one.
-        for b in mag.iter_mut() {
-            *b = !*b;
-        }
-        for b in mag.iter_mut().rev() {
-            let (v, carry) = b.overflowing_add(1);
-            *b = v;
-            if !carry {
-                break;
-            }
-        }
-    }
-    let mut digits = Vec::new();
-    while mag.iter().any(|&b| b != 0) {
-        let mut rem = 0u32;
-        for b in mag.iter_mut() {
-            let cur = (rem << 8) | u32::from(*b);
-            *b = (cur / 10) as u8;
-            rem = cur % 10;
-        }
-        digits.push(b'0' + rem as u8);
-    }
-    if digits.is_empty() {
-        digits.push(b'0');
-    }
-    if negative {
-        digits.push(b'-');
-    }
-    digits.reverse();
-    String::from_utf8_lossy(&digits).into_owned()
 }
 
 /// Normalizes a decimal string for comparison (trim, strip a leading `+` and zeros).
@@ -495,18 +443,9 @@ mod tests {
     use std::str::FromStr;
 
     #[test]
-    fn decimal_serials() {
-        assert_eq!(decimal(&[0x00]), "0");
-        assert_eq!(decimal(&[0x01, 0x00]), "256");
-        assert_eq!(decimal(&[0x00, 0xff]), "255");
-        assert_eq!(decimal(&[0xff]), "-1");
-        assert_eq!(decimal(&[0x80]), "-128");
-        // 2^64 = 18446744073709551616
-        assert_eq!(
-            decimal(&[1, 0, 0, 0, 0, 0, 0, 0, 0]),
-            "18446744073709551616"
-        );
+    fn decimal_normalization() {
         assert_eq!(normalize_decimal(" 007 ").as_deref(), Some("7"));
+        assert_eq!(normalize_decimal("+0").as_deref(), Some("0"));
         assert_eq!(normalize_decimal("12a"), None);
     }
 

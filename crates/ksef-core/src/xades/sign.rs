@@ -9,7 +9,7 @@
 use super::cert::{CertInfo, Key, SigMethod, ecdsa_signature};
 use super::xml::{self, attr, text};
 use super::{AuthTokenRequest, Result, XadesError, uri};
-use crate::crypto::{SignRequest, SignatureAlgorithm};
+use crate::crypto::{AuthSigningKey, SignRequest, SignatureAlgorithm};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bergshamra_c14n::C14nMode;
@@ -153,10 +153,10 @@ pub fn prepare(
         method_uri,
         doc_digest: String::new(),
         props_digest: String::new(),
-        cert_b64: STANDARD.encode(&cert.der),
-        cert_digest: STANDARD.encode(super::cert::Hash::Sha256.digest(&cert.der)),
-        issuer: cert.issuer(),
-        serial: cert.serial_decimal(),
+        cert_b64: STANDARD.encode(cert.cert.der()),
+        cert_digest: STANDARD.encode(super::cert::Hash::Sha256.digest(cert.cert.der())),
+        issuer: cert.cert.issuer(),
+        serial: cert.cert.serial_decimal(),
         signing_time: format_time(signing_time),
     };
 
@@ -289,5 +289,26 @@ pub fn sign_with<E: std::fmt::Display>(
     let prepared = prepare(request, cert_der, signing_time, algorithm)?;
     let signature =
         signer(&prepared.sign_request()).map_err(|e| XadesError::Signer(e.to_string()))?;
+    prepared.finish(&signature)
+}
+
+/// Signs `request` in pure Rust with an [`AuthSigningKey`] (its certificate and
+/// algorithm: `rsa-sha256` for RSA, `ecdsa-sha256` raw `R || S` for P-256). `rng`
+/// gives the RSA blinding; ECDSA is deterministic (RFC 6979).
+pub fn sign(
+    request: &AuthTokenRequest,
+    key: &AuthSigningKey,
+    signing_time: time::OffsetDateTime,
+    rng: &mut impl rand_core::CryptoRng,
+) -> Result<Vec<u8>> {
+    let prepared = prepare(
+        request,
+        key.certificate().der(),
+        signing_time,
+        key.algorithm(),
+    )?;
+    let signature = key
+        .sign(&prepared.sign_request(), rng)
+        .map_err(|e| XadesError::Signer(e.to_string()))?;
     prepared.finish(&signature)
 }

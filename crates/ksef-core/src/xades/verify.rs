@@ -10,7 +10,7 @@
 //! canonical `SignedInfo`; each Reference digest; the `SigningCertificate` binding
 //! (CertDigest, IssuerSerial); and finally the request fields.
 
-use super::cert::{CertInfo, Hash, SigMethod, decimal, dn_matches, normalize_decimal};
+use super::cert::{CertInfo, Hash, SigMethod, dn_matches, normalize_decimal};
 use super::request::{
     AllowedIps, AuthTokenRequest, AuthTokenVersion, ContextIdentifier, RequestError,
 };
@@ -58,12 +58,12 @@ impl std::fmt::Display for ReferenceTarget {
 pub struct Verified {
     /// The signed request fields (challenge, context, subject identifier type, IPs).
     pub request: AuthTokenRequest,
-    /// The signing certificate.
-    pub certificate: x509_cert::Certificate,
-    /// The signing certificate, DER, exactly as embedded.
-    pub certificate_der: Vec<u8>,
-    /// SHA-256 of the certificate DER, uppercase hex (the `certificateFingerprint`).
-    pub certificate_fingerprint: String,
+    /// The signing certificate, DER exactly as embedded (its
+    /// [`fingerprint_sha256`](crate::crypto::Certificate::fingerprint_sha256) is the
+    /// `certificateFingerprint`, its
+    /// [`subject_identifiers`](crate::crypto::Certificate::subject_identifiers) the
+    /// `certificateSubject`).
+    pub certificate: crate::crypto::Certificate,
     /// `xades:SigningTime`, if present.
     pub signing_time: Option<time::OffsetDateTime>,
     /// The `ds:SignatureMethod` URI.
@@ -202,9 +202,7 @@ pub fn verify(xml_bytes: &[u8]) -> Result<Verified> {
     let request = parse_request(&doc, root, version, sig)?;
     Ok(Verified {
         request,
-        certificate_fingerprint: hex::encode_upper(Hash::Sha256.digest(&cert.der)),
         certificate: cert.cert,
-        certificate_der: cert.der,
         signing_time,
         signature_method: method_uri.to_owned(),
     })
@@ -510,19 +508,19 @@ fn check_binding(cert: &CertInfo, refs: &[CertRef]) -> Result<()> {
     }
     let r = refs
         .iter()
-        .find(|r| cert_digest_matches(&cert.der, r))
+        .find(|r| cert_digest_matches(cert.cert.der(), r))
         .ok_or(XadesError::CertDigestMismatch)?;
     if let Some((issuer, serial)) = &r.issuer_serial {
-        let expected = decimal(cert.cert.tbs_certificate().serial_number().as_bytes());
+        let expected = cert.cert.serial_decimal();
         if normalize_decimal(serial).as_deref() != Some(expected.as_str()) {
             return Err(XadesError::SerialNumberMismatch {
                 expected,
                 found: serial.trim().to_owned(),
             });
         }
-        if !dn_matches(cert.cert.tbs_certificate().issuer(), issuer) {
+        if !dn_matches(cert.cert.x509().tbs_certificate().issuer(), issuer) {
             return Err(XadesError::IssuerNameMismatch {
-                expected: cert.issuer(),
+                expected: cert.cert.issuer(),
                 found: issuer.trim().to_owned(),
             });
         }
