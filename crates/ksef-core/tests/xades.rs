@@ -499,7 +499,20 @@ der = cert.public_bytes(Encoding.DER)
 digest = base64.b64encode(hashlib.sha256(der).digest()).decode()
 issuer = cert.issuer.rfc4514_string()
 serial = str(cert.serial_number)
-if corrupt == "certdigest":
+signing_time = "2026-11-24T06:59:00+01:00"
+qp_ns = ""
+if corrupt == "dotnet":
+    # What the official C# client writes: X509Certificate2.Issuer (reversed, ", ",
+    # .NET keywords), DateTimeOffset "O" time, dsig as the default namespace inside
+    # QualifyingProperties.
+    keys = {"2.5.4.3": "CN", "2.5.4.5": "SERIALNUMBER", "2.5.4.6": "C", "2.5.4.42": "G",
+            "2.5.4.4": "SN", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.7": "L", "2.5.4.8": "S"}
+    issuer = ", ".join(
+        f"{keys.get(a.oid.dotted_string, 'OID.' + a.oid.dotted_string)}={a.value}"
+        for a in reversed(list(cert.issuer)))
+    signing_time = "2026-11-24T05:59:00.1234567+00:00"
+    qp_ns = ' xmlns="http://www.w3.org/2000/09/xmldsig#"'
+elif corrupt == "certdigest":
     digest = base64.b64encode(hashlib.sha256(der + b"x").digest()).decode()
 elif corrupt == "serial":
     serial = str(cert.serial_number + 1)
@@ -535,10 +548,10 @@ tpl = f'''<?xml version="1.0" encoding="UTF-8"?>
     <SignatureValue/>
     <KeyInfo><X509Data/></KeyInfo>
     <Object>
-      <xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#Sig-1">
+      <xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#"{qp_ns} Target="#Sig-1">
         <xades:SignedProperties Id="SP-1">
           <xades:SignedSignatureProperties>
-            <xades:SigningTime>2026-11-24T06:59:00+01:00</xades:SigningTime>
+            <xades:SigningTime>{signing_time}</xades:SigningTime>
             <xades:SigningCertificate>
               <xades:Cert>
                 <xades:CertDigest>
@@ -628,6 +641,27 @@ fn xmlsec1_signatures_verify_in_ours() {
                 assert_eq!(raw.len(), 64);
             }
         }
+    }
+}
+
+/// The shape of the official C# client (`SignatureService.cs`): unprefixed XML-DSig,
+/// `X509IssuerName` in .NET form (`SN=Testowy, G=Jan, C=PL, SERIALNUMBER=…, CN=…`),
+/// `SigningTime` with 7 fractional digits, signed by xmlsec1.
+#[test]
+fn dotnet_shaped_signatures_verify_in_ours() {
+    for (kind, method) in [(Kind::Rsa, RSA_SHA256), (Kind::Ec, ECDSA_SHA256)] {
+        let pki = Pki::new(kind);
+        let xml = xmlsec1_sign(&pki, method, EXC, "dotnet");
+        let s = String::from_utf8(xml.clone()).expect("utf-8");
+        assert!(
+            s.contains("SN=Testowy, G=Jan, C=PL, SERIALNUMBER=TINPL-5265877635, CN=Jan Testowy"),
+            "{s}"
+        );
+        let v = xades::verify(&xml).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert_eq!(
+            v.signing_time,
+            Some(datetime!(2026-11-24 05:59:00.1234567 UTC))
+        );
     }
 }
 
