@@ -501,6 +501,9 @@ issuer = cert.issuer.rfc4514_string()
 serial = str(cert.serial_number)
 signing_time = "2026-11-24T06:59:00+01:00"
 qp_ns = ""
+challenge = "20250604-CR-461EA5B000-537A6BA15D-D7"
+if corrupt == "badchallenge":
+    challenge = challenge.lower()
 if corrupt == "dotnet":
     # What the official C# client writes: X509Certificate2.Issuer (reversed, ", ",
     # .NET keywords), DateTimeOffset "O" time, dsig as the default namespace inside
@@ -522,7 +525,7 @@ sha = "http://www.w3.org/2001/04/xmlenc#sha256"
 tpl = f'''<?xml version="1.0" encoding="UTF-8"?>
 <AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0">
   <!-- made by xmlsec1 -->
-  <Challenge>20250604-CR-461EA5B000-537A6BA15D-D7</Challenge>
+  <Challenge>{challenge}</Challenge>
   <ContextIdentifier>
     <InternalId>5265877635-12345</InternalId>
   </ContextIdentifier>
@@ -665,14 +668,22 @@ fn dotnet_shaped_signatures_verify_in_ours() {
     }
 }
 
-/// Properly signed documents whose SigningCertificate does not describe the
-/// certificate: the binding checks, not the digests, must catch them.
+/// Properly signed documents (all digests and the signature verify in xmlsec1) whose
+/// SigningCertificate does not describe the certificate, or whose request breaks the
+/// schema: the binding and field checks, not the digests, must catch them.
 #[test]
-fn xmlsec1_signed_wrong_signing_certificate_is_rejected() {
+fn xmlsec1_signed_wrong_content_is_rejected() {
     let pki = Pki::new(Kind::Rsa);
     type Want = fn(&XadesError) -> bool;
-    let cases: [(&str, Want); 3] = [
-        ("certdigest", |e| *e == XadesError::CertDigestMismatch),
+    let cases: [(&str, Want); 4] = [
+        // a valid signature over a request that breaks the schema (KSeF 21401)
+        ("badchallenge", |e| {
+            matches!(e, XadesError::Request(RequestError::Challenge(_)))
+                && e.ksef_code() == Some(21401)
+        }),
+        ("certdigest", |e| {
+            *e == XadesError::CertDigestMismatch && e.ksef_code() == Some(9105)
+        }),
         ("serial", |e| {
             matches!(e, XadesError::SerialNumberMismatch { .. })
         }),
@@ -997,6 +1008,11 @@ fn structural_problems_are_named() {
             XadesError::Malformed(String::new()),
         ),
     ];
+    assert_eq!(XadesError::NoSignature.ksef_code(), Some(9102));
+    assert_eq!(XadesError::TooManySignatures(2).ksef_code(), Some(9103));
+    assert_eq!(XadesError::Malformed(String::new()).ksef_code(), Some(9101));
+    assert_eq!(XadesError::Encoding(0).ksef_code(), Some(21217));
+    assert_eq!(XadesError::BadSignature.ksef_code(), Some(9105));
     for (what, bad, want) in cases {
         let got = xades::verify(&bad).map(|_| ());
         match (&got, &want) {
