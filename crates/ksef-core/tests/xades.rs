@@ -1037,6 +1037,10 @@ fn hostile_input_is_refused_without_panicking() {
         xades::verify(b"<AuthTokenRequest>\xff</AuthTokenRequest>").map(|_| ()),
         Err(XadesError::Encoding(18))
     );
+    assert_eq!(
+        xades::verify(b"\xEF\xBB\xBF<a>\xff</a>").map(|_| ()),
+        Err(XadesError::Encoding(6))
+    );
     let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0">&lol2;</AuthTokenRequest>"#;
     assert!(matches!(
         xades::verify(laughs.as_bytes()),
