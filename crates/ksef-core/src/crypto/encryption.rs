@@ -126,8 +126,11 @@ impl InvoiceEncryptionKey {
 
     /// Decrypts raw ciphertext (no IV prefix).
     ///
+    /// CBC is unauthenticated: with a wrong key the padding is occasionally valid and
+    /// garbage comes back. [`InvoiceEncryptionKey::decrypt_invoice`] also checks the hashes.
+    ///
     /// # Errors
-    /// The opaque [`CryptoError::Decryption`].
+    /// The opaque [`CryptoError::Decryption`] (length or padding; no detail).
     pub fn decrypt_bytes(&self, ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
             return Err(CryptoError::Decryption);
