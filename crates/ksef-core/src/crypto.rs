@@ -53,7 +53,9 @@ mod public;
 mod signer;
 
 pub use cert::{Certificate, KeyAlgorithm, KsefCertificateType, NameAttribute, SubjectIdentifier};
-pub use encryption::{EncryptedInvoice, EncryptionInfo, InvoiceEncryptionKey, MfPrivateKey};
+pub use encryption::{
+    EncryptedInvoice, EncryptedPart, EncryptionInfo, InvoiceEncryptionKey, MfPrivateKey,
+};
 pub use error::{CredentialError, CryptoError, Result};
 pub use key::{KeyFormat, PrivateKey};
 pub use mf::{MfKeyUsage, MfPublicKey, PublicKeyCertificate};

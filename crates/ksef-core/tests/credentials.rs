@@ -300,6 +300,47 @@ fn unsupported_algorithms_are_named() {
         unsupported(&["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"])
             .starts_with("RSA-1024")
     );
+    // An RSA-1024 certificate inspects as RSA-1024 and is refused as a public key.
+    let k1024 = tmp_file("rsa1024.pem");
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:1024",
+        "-out",
+        k1024.to_str().unwrap(),
+    ]);
+    let c1024 = cert(&self_signed(
+        "rsa1024",
+        &k1024,
+        SUBJ_SEAL,
+        Some("digitalSignature"),
+        10,
+    ));
+    assert_eq!(c1024.key_algorithm(), KeyAlgorithm::Rsa { bits: 1024 });
+    assert!(
+        matches!(c1024.public_key().unwrap_err(), CredentialError::UnsupportedAlgorithm { algorithm } if algorithm.starts_with("RSA-1024"))
+    );
+    // Ed25519 certificate: inspected, named.
+    let ked = tmp_file("ed.pem");
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "ED25519",
+        "-out",
+        ked.to_str().unwrap(),
+    ]);
+    let ced = cert(&self_signed(
+        "ed25519",
+        &ked,
+        SUBJ_SEAL,
+        Some("digitalSignature"),
+        10,
+    ));
+    assert!(
+        matches!(ced.key_algorithm(), KeyAlgorithm::Other { name } if name.starts_with("Ed25519"))
+    );
     assert!(
         unsupported(&["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"]).contains("P-384")
     );
