@@ -4,6 +4,8 @@
 //! and found wanting: invalid invoice, bad checksum, rejected by KSeF), 2 = usage
 //! (bad flags, unreadable files). Results go to stdout, diagnostics to stderr.
 
+mod cert;
+mod encrypt;
 mod error;
 mod invoice;
 mod number;
@@ -30,6 +32,11 @@ enum Command {
     /// NIP checks.
     #[command(subcommand)]
     Nip(number::NipCmd),
+    /// Certificates and keys: inspect (KSeF type, identifiers, fingerprint, key match).
+    #[command(subcommand)]
+    Cert(cert::CertCmd),
+    /// Encrypts an invoice for KSeF (AES-256-CBC, key wrapped with RSA-OAEP for MF).
+    Encrypt(encrypt::EncryptArgs),
     /// XAdES-BES signatures of AuthTokenRequest (POST /auth/xades-signature).
     #[command(subcommand)]
     Xades(xades::XadesCmd),
@@ -41,6 +48,8 @@ fn main() {
         Command::Invoice(cmd) => invoice::run(cmd),
         Command::Number(cmd) => number::run_number(cmd),
         Command::Nip(cmd) => number::run_nip(cmd),
+        Command::Cert(cmd) => cert::run(cmd),
+        Command::Encrypt(args) => encrypt::run(args),
         Command::Xades(cmd) => xades::run(cmd),
     };
     if let Err(e) = result {
