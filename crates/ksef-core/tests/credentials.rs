@@ -901,3 +901,33 @@ fn openssl_and_node_signatures_verify_in_ours() {
         }
     }
 }
+
+#[test]
+fn generated_keys_export_to_pkcs8_that_openssl_reads() {
+    let mut rng = rng();
+    for (k, text) in [
+        (PrivateKey::generate_p256(&mut rng), "prime256v1"),
+        (
+            PrivateKey::generate_rsa(&mut rng, 2048).unwrap(),
+            "2048 bit",
+        ),
+    ] {
+        let der = k.to_pkcs8_der().unwrap();
+        let p = write_tmp("gen.p8.der", &der);
+        let out = String::from_utf8(openssl(&[
+            "pkey",
+            "-inform",
+            "DER",
+            "-in",
+            p.to_str().unwrap(),
+            "-noout",
+            "-text",
+        ]))
+        .unwrap();
+        assert!(out.contains(text), "{out}");
+    }
+    assert!(matches!(
+        PrivateKey::generate_rsa(&mut rng, 1024),
+        Err(CredentialError::UnsupportedAlgorithm { .. })
+    ));
+}
