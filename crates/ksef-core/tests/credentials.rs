@@ -951,7 +951,6 @@ const params = {
   process.stdout.write(Buffer.from(sig).toString('base64'));
 })().catch(e => { console.error(e); process.exit(1); });
 "#;
-    let mut rng = rng();
     let now = now();
     let f = fixtures();
     for (ks, rsa) in [(&f.rsa2048, true), (&f.p256, false)] {
