@@ -41,6 +41,15 @@ macro_rules! xml_seq {
         ] [$($rest)*]);
     };
     (@struct $m:tt $name:ident [$($done:tt)*]
+        [$(#[$fm:meta])* $f:ident : vec $ty:ty = $xml:literal (1, $max:literal), $($rest:tt)*]) => {
+        // A required repeated element is a required JSON key too.
+        $crate::xml::macros::xml_seq!(@struct $m $name [$($done)*
+            $(#[$fm])*
+            #[serde(rename = $xml)]
+            pub $f: Vec<$ty>,
+        ] [$($rest)*]);
+    };
+    (@struct $m:tt $name:ident [$($done:tt)*]
         [$(#[$fm:meta])* $f:ident : vec $ty:ty = $xml:literal ($min:literal, $max:literal), $($rest:tt)*]) => {
         $crate::xml::macros::xml_seq!(@struct $m $name [$($done)*
             $(#[$fm])*
