@@ -328,6 +328,17 @@ fn rejects_not_well_formed() {
 }
 
 #[test]
+fn rejects_hostile_nesting() {
+    let deep = format!(
+        "<Faktura xmlns=\"http://crd.gov.pl/wzor/2025/06/25/13775/\">{}{}</Faktura>",
+        "<a>".repeat(100_000),
+        "</a>".repeat(100_000)
+    );
+    let e = read_err(&deep);
+    assert!(e.to_string().contains("nested deeper"), "{e}");
+}
+
+#[test]
 fn truncations_never_panic() {
     let x = mf01().into_bytes();
     let full = Faktura::from_xml(&x).expect("full document parses");

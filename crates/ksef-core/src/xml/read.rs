@@ -77,6 +77,11 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Deepest element nesting accepted. FA(3) itself needs 7 levels
+/// (`Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek/Kol/NKom`); the limit keeps
+/// hostile input from building a tree too deep to drop safely.
+const MAX_DEPTH: usize = 32;
+
 /// Parses a whole document into its root element.
 pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
     let mut lines = LineIndex {
@@ -153,6 +158,13 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                         parent.mixed = true;
                     }
                     parent.text = Cow::Borrowed("");
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(malformed(
+                        &mut lines,
+                        before,
+                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 if empty {
                     match stack.last_mut() {
