@@ -20,7 +20,7 @@ use super::error::ReadError;
 #[derive(Debug)]
 pub(crate) struct Elem<'a> {
     /// Local name (the namespace was checked while parsing).
-    pub(crate) name: Box<str>,
+    pub(crate) name: Cow<'a, str>,
     /// Unprefixed attributes (namespace declarations and `xsi:` attributes are dropped).
     pub(crate) attrs: Vec<(Box<str>, String)>,
     /// Child elements in document order.
@@ -90,7 +90,19 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
         line: 1,
         line_start: 0,
     };
-    let mut reader = NsReader::from_reader(input);
+    // Validate the encoding once, so element names can be borrowed from the input.
+    let text = match std::str::from_utf8(input) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = u64::try_from(e.valid_up_to()).unwrap_or(u64::MAX);
+            return Err(malformed(
+                &mut lines,
+                at,
+                "invalid utf-8 (documents must be utf-8)",
+            ));
+        }
+    };
+    let mut reader = NsReader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
     config.expand_empty_elements = false;
@@ -145,7 +157,7 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                     attrs.push((Box::from(key), value.into_owned()));
                 }
                 let elem = Elem {
-                    name: Box::from(name),
+                    name: borrow_from(text, name),
                     attrs,
                     children: Vec::new(),
                     text: Cow::Borrowed(""),
@@ -255,6 +267,15 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
             reader.buffer_position(),
             "no root element",
         )),
+    }
+}
+
+/// `part` as a slice of `whole` when it points into it (no allocation), else owned.
+fn borrow_from<'a>(whole: &'a str, part: &str) -> Cow<'a, str> {
+    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    match whole.get(start..start.wrapping_add(part.len())) {
+        Some(s) if s.as_ptr() == part.as_ptr() => Cow::Borrowed(s),
+        _ => Cow::Owned(part.to_owned()),
     }
 }
 
