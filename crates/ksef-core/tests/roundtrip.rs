@@ -287,7 +287,11 @@ fn rejects_unknown_element() {
     let x = mf01().replacen("<P_1M>", "<Foo>1</Foo><P_1M>", 1);
     let e = read_err(&x);
     assert_eq!(structure_path(&e), "Faktura/Fa", "{e}");
-    assert!(e.to_string().contains("found `Foo`"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("expected `P_1M` or `P_2`, found `Foo`"),
+        "{e}"
+    );
     // At the end of a block.
     let x = mf01().replacen("</Adnotacje>", "<Bar/></Adnotacje>", 1);
     let e = read_err(&x);

@@ -376,12 +376,19 @@ pub(crate) struct Cursor<'t, 'a> {
     elem: &'t Elem<'a>,
     pos: usize,
     path: &'t Path<'t>,
+    /// Optional elements found absent since the last consumed child (for messages).
+    skipped: Vec<&'static str>,
 }
 
 impl<'t, 'a> Cursor<'t, 'a> {
     /// A cursor over the children of `elem`, located at `path`.
     pub(crate) fn new(elem: &'t Elem<'a>, path: &'t Path<'t>) -> Self {
-        Cursor { elem, pos: 0, path }
+        Cursor {
+            elem,
+            pos: 0,
+            path,
+            skipped: Vec::new(),
+        }
     }
 
     /// Local name of the next unread child.
@@ -402,11 +409,31 @@ impl<'t, 'a> Cursor<'t, 'a> {
     fn take(&mut self) -> Option<&'t Elem<'a>> {
         let e = self.elem.children.get(self.pos);
         self.pos += 1;
+        self.skipped.clear();
         e
+    }
+
+    /// Records that optional element `name` could have come next.
+    fn note_absent(&mut self, name: &'static str) {
+        self.skipped.push(name);
     }
 
     /// A structure error at the next unread child (or at the end of the parent).
     pub(crate) fn unexpected(&self, expected: impl Into<String>) -> ReadError {
+        const SHOWN: usize = 6;
+        let mut expected = expected.into();
+        if !self.skipped.is_empty() {
+            let mut items: Vec<String> = self
+                .skipped
+                .iter()
+                .take(SHOWN)
+                .map(|n| format!("`{n}`"))
+                .collect();
+            if self.skipped.len() > SHOWN {
+                items.push("…".into());
+            }
+            expected = format!("{} or {expected}", items.join(", "));
+        }
         let (found, line, column) = match self.elem.children.get(self.pos) {
             Some(e) => (format!("`{}`", e.name), e.line, e.column),
             None => (
@@ -419,7 +446,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
             path: self.path.render(),
             line,
             column,
-            expected: expected.into(),
+            expected,
             found,
         }
     }
@@ -556,7 +583,10 @@ pub(crate) fn check_element_only(e: &Elem<'_>, path: &Path<'_>) -> Result<(), Re
 }
 
 /// Reads the required element `name`.
-pub(crate) fn read_one<T: XmlValue>(cur: &mut Cursor<'_, '_>, name: &str) -> Result<T, ReadError> {
+pub(crate) fn read_one<T: XmlValue>(
+    cur: &mut Cursor<'_, '_>,
+    name: &'static str,
+) -> Result<T, ReadError> {
     if !cur.peek_is(name) {
         return Err(cur.unexpected(format!("`{name}`")));
     }
@@ -570,11 +600,12 @@ pub(crate) fn read_one<T: XmlValue>(cur: &mut Cursor<'_, '_>, name: &str) -> Res
 /// Reads the optional element `name`.
 pub(crate) fn read_opt<T: XmlValue>(
     cur: &mut Cursor<'_, '_>,
-    name: &str,
+    name: &'static str,
 ) -> Result<Option<T>, ReadError> {
     if cur.peek_is(name) {
         read_one(cur, name).map(Some)
     } else {
+        cur.note_absent(name);
         Ok(None)
     }
 }
@@ -582,7 +613,7 @@ pub(crate) fn read_opt<T: XmlValue>(
 /// Reads `min..=max` repetitions of element `name`.
 pub(crate) fn read_vec<T: XmlValue>(
     cur: &mut Cursor<'_, '_>,
-    name: &str,
+    name: &'static str,
     min: usize,
     max: usize,
 ) -> Result<Vec<T>, ReadError> {
@@ -598,6 +629,9 @@ pub(crate) fn read_vec<T: XmlValue>(
     }
     if out.len() < min {
         return Err(cur.unexpected(format!("`{name}`")));
+    }
+    if out.is_empty() {
+        cur.note_absent(name);
     }
     Ok(out)
 }
