@@ -534,3 +534,39 @@ fn model_built_in_code_is_schema_valid() {
     let s = String::from_utf8(xml).expect("utf-8");
     assert!(s.contains("<P_13_1>100.00</P_13_1>"), "decimal scale kept");
 }
+
+/// Every file in `fixtures/fa3/invalid/` (each also rejected by xmllint) is
+/// rejected by the reader at the path named in its `<!-- expect: PATH -->`
+/// comment (empty = not well-formed).
+#[test]
+fn invalid_fixtures_are_rejected_at_the_expected_path() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fa3/invalid");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("invalid fixtures dir") {
+        let p = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&p).expect("read");
+        let expect = text
+            .split("<!-- expect: ")
+            .nth(1)
+            .and_then(|s| s.split(" -->").next())
+            .unwrap_or_else(|| panic!("{}: no expect comment", p.display()))
+            .trim();
+        assert!(
+            common::xmllint_validate(text.as_bytes(), &common::fa3_xsd()).is_err(),
+            "{}: xmllint accepts it",
+            p.display()
+        );
+        let err = Faktura::from_xml(text.as_bytes())
+            .err()
+            .unwrap_or_else(|| panic!("{}: accepted", p.display()));
+        match &err {
+            ReadError::Malformed { .. } => assert_eq!(expect, "", "{}: {err}", p.display()),
+            ReadError::Structure { path, .. } | ReadError::Value { path, .. } => {
+                assert_eq!(path, expect, "{}: {err}", p.display())
+            }
+            other => panic!("{}: {other}", p.display()),
+        }
+        n += 1;
+    }
+    assert!(n >= 15);
+}

@@ -461,6 +461,16 @@ impl<'t, 'a> Cursor<'t, 'a> {
     }
 }
 
+/// Renders element names as "`A`, `B` or `C`".
+pub(crate) fn alternatives(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => "an element".into(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 /// A type read from / written to one whole element.
 pub(crate) trait XmlValue: Sized {
     /// Reads the value from element `e` located at `path`.
@@ -480,6 +490,8 @@ pub(crate) trait Content: Sized {
     fn starts(name: &str) -> bool;
     /// Whether the content may be empty (all its particles are optional).
     fn nullable() -> bool;
+    /// Appends the element names this content can start with (for messages).
+    fn first_names(out: &mut Vec<&'static str>);
     /// Reads the particles from `cur`.
     fn read(cur: &mut Cursor<'_, '_>) -> Result<Self, ReadError>;
     /// Writes the particles.
