@@ -414,6 +414,15 @@ fn writer_refuses_forbidden_characters() {
     m.fa.p_2 = "FV \u{85} <&> \"'".into();
     let out = m.to_xml().expect("allowed characters");
     assert_eq!(Faktura::from_xml(&out).expect("reparse").fa.p_2, m.fa.p_2);
+    // Attribute values are checked too.
+    let mut h = m.clone();
+    h.naglowek.kod_formularza.kod_systemowy = "FA\u{FFFF} (3)".into();
+    match h.to_xml() {
+        Err(WriteError::ForbiddenChar { path, .. }) => {
+            assert_eq!(path, "Faktura/Naglowek/KodFormularza/@kodSystemowy")
+        }
+        other => panic!("{other:?}"),
+    }
     // Indexed path inside a repeated element.
     m.fa.fa_wiersz[1].p_7 = Some("x\u{0}".into());
     match m.to_xml() {
