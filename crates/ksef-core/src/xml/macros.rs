@@ -341,8 +341,8 @@ macro_rules! xsd_enum {
         }
     ) => {
         $(#[$m])*
+        // Closed XSD value sets: exhaustive matching is allowed on purpose.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
         pub enum $name {
             $($(#[$vm])* $v,)*
         }
