@@ -52,10 +52,14 @@ impl LineIndex<'_> {
             self.line = 1;
             self.line_start = 0;
         }
-        for (i, b) in self.input[self.scanned..offset].iter().enumerate() {
-            if *b == b'\n' {
-                self.line += 1;
-                self.line_start = self.scanned + i + 1;
+        let slice = &self.input[self.scanned..offset];
+        let newlines = slice.iter().filter(|b| **b == b'\n').count();
+        if newlines > 0 {
+            self.line = self
+                .line
+                .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+            if let Some(p) = slice.iter().rposition(|b| *b == b'\n') {
+                self.line_start = self.scanned + p + 1;
             }
         }
         self.scanned = offset;
