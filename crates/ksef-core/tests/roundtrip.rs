@@ -268,9 +268,12 @@ fn rejects_unknown_enum_value_with_indexed_path() {
             .contains("invalid TStawkaPodatku value \"24\""),
         "{e}"
     );
+    let want_line = x[..second].matches('\n').count() + 1;
+    let want_column = second - x[..second].rfind('\n').map_or(0, |p| p + 1) + 1;
     assert!(
-        matches!(e, ReadError::Value { line, .. } if line > 1),
-        "{e:?}"
+        matches!(e, ReadError::Value { line, column, .. }
+            if line as usize == want_line && column as usize == want_column),
+        "{e:?}, want line {want_line} column {want_column}"
     );
 
     let x = mf01().replacen(
