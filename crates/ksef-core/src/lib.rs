@@ -2,6 +2,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod crypto;
+pub mod csr;
 pub mod hash;
 pub mod ident;
 pub mod qr;
