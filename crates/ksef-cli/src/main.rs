@@ -4,9 +4,11 @@
 //! and found wanting: invalid invoice, bad checksum, rejected by KSeF), 2 = usage
 //! (bad flags, unreadable files). Results go to stdout, diagnostics to stderr.
 
+mod csr;
 mod error;
 mod invoice;
 mod number;
+mod qr;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +31,11 @@ enum Command {
     /// NIP checks.
     #[command(subcommand)]
     Nip(number::NipCmd),
+    /// KOD I / KOD II verification links and QR codes.
+    #[command(subcommand)]
+    Qr(qr::QrCmd),
+    /// A new key and a PKCS#10 request for KSeF certificate enrollment.
+    Csr(csr::CsrArgs),
 }
 
 fn main() {
@@ -37,6 +44,8 @@ fn main() {
         Command::Invoice(cmd) => invoice::run(cmd),
         Command::Number(cmd) => number::run_number(cmd),
         Command::Nip(cmd) => number::run_nip(cmd),
+        Command::Qr(cmd) => qr::run(cmd),
+        Command::Csr(args) => csr::run(args),
     };
     if let Err(e) = result {
         eprintln!("ksef: {e}");
