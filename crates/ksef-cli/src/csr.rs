@@ -33,7 +33,7 @@ pub(crate) struct CsrArgs {
 }
 
 /// The system RNG, checked once so that a broken source is an error, not a panic.
-fn system_rng() -> CliResult<UnwrapErr<getrandom::SysRng>> {
+pub(crate) fn system_rng() -> CliResult<UnwrapErr<getrandom::SysRng>> {
     getrandom::fill(&mut [0u8; 8])
         .map_err(|e| CliError::Usage(format!("no system randomness: {e}")))?;
     Ok(UnwrapErr(getrandom::SysRng))

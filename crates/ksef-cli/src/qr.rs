@@ -7,7 +7,7 @@ use ksef_core::hash::Sha256Hash;
 use ksef_core::qr::svg::{self, SvgOptions};
 use ksef_core::qr::{
     CertificateLink, ContextIdentifier, ContextType, Environment, InvoiceLink, LABEL_CERTIFICATE,
-    LABEL_OFFLINE, QrCertificate, QrLink,
+    LABEL_OFFLINE, QrCertificate, QrLink, offline_key,
 };
 
 use crate::error::{CliError, CliResult, read_file, write_output};
@@ -146,9 +146,20 @@ fn certificate(a: CertificateArgs) -> CliResult {
     let cert_bytes = read_file(&a.cert)?;
     let key_bytes = read_file(&a.key)?;
     let xml = read_file(&a.file)?;
-    let cert = QrCertificate::from_der_or_pem(&cert_bytes).map_err(CliError::invalid)?;
     let context_type: ContextType = a.context_type.parse().map_err(CliError::invalid)?;
     let context = ContextIdentifier::new(context_type, &a.context).map_err(CliError::invalid)?;
+    // First the role check: an Authentication certificate is refused ("wrong KSeF
+    // certificate type for KOD II (offline) signing: expected Offline, found
+    // Authentication"), as are expired ones and a key that is not the certificate's.
+    let key = offline_key(
+        &cert_bytes,
+        &key_bytes,
+        a.password.as_deref(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .map_err(CliError::invalid)?;
+    let cert =
+        QrCertificate::from_ksef_certificate(key.certificate()).map_err(CliError::invalid)?;
     let link = CertificateLink::new(
         a.target.environment()?,
         context,
@@ -157,7 +168,8 @@ fn certificate(a: CertificateArgs) -> CliResult {
         Sha256Hash::of(&xml),
     )
     .map_err(CliError::invalid)?;
-    let url = sign_kod2(link, &cert_bytes, &key_bytes, a.password.as_deref())?;
+    let mut rng = crate::csr::system_rng()?;
+    let url = link.sign(&key, &mut rng).map_err(CliError::invalid)?.url();
     write_svg(a.svg.as_deref(), &url, LABEL_CERTIFICATE)?;
     println!("{url}");
     Ok(())
@@ -212,17 +224,4 @@ fn verify(a: VerifyArgs) -> CliResult {
         _ => return Err(CliError::Invalid("unsupported link kind".into())),
     }
     Ok(())
-}
-
-/// Loads the Offline key (refusing an Authentication certificate) and signs the link.
-fn sign_kod2(
-    link: CertificateLink,
-    cert: &[u8],
-    key: &[u8],
-    password: Option<&str>,
-) -> CliResult<String> {
-    let _ = (link, cert, key, password);
-    Err(CliError::Usage(
-        "KOD II signing lands with the crypto key types".into(),
-    ))
 }

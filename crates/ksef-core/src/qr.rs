@@ -26,7 +26,7 @@ pub use error::{QrError, Result};
 pub use kod1::InvoiceLink;
 pub use kod2::{
     CertSerial, CertificateLink, ContextIdentifier, ContextType, PendingCertificateLink,
-    SignedCertificateLink,
+    SignedCertificateLink, offline_key,
 };
 pub use parse::QrLink;
 

@@ -469,6 +469,116 @@ fn kod2_refuses_authentication_and_foreign_certificates() {
 }
 
 // ---------------------------------------------------------------------------------------
+// One call with the crypto module's Offline key type.
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// Python `cryptography` verifies a KOD II signature (RSA-PSS salt 32, or ECDSA from
+/// P1363 via `encode_dss_signature`); prints `ok`.
+fn python_verify(c: &TestCert, message: &[u8], signature: &[u8]) -> String {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    let out = run(Command::new(python)
+        .arg("-c")
+        .arg(
+            r#"
+import sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+cert = x509.load_pem_x509_certificate(open(sys.argv[1], 'rb').read())
+msg, sig = bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])
+k = cert.public_key()
+if isinstance(k, rsa.RSAPublicKey):
+    k.verify(sig, msg, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
+else:
+    assert len(sig) == 64
+    der = utils.encode_dss_signature(int.from_bytes(sig[:32], 'big'), int.from_bytes(sig[32:], 'big'))
+    k.verify(der, msg, ec.ECDSA(hashes.SHA256()))
+print('ok')
+"#,
+        )
+        .arg(&c.cert_pem)
+        .arg(hex::encode(message))
+        .arg(hex::encode(signature)));
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn kod2_signed_by_us_verifies_in_openssl_node_and_python() {
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    for (name, kind) in [("our-rsa", "rsa"), ("our-ec", "ec")] {
+        let c = make_cert(name, kind, "nonRepudiation", "0x01F20A5D352AE590");
+        let key = ksef_core::qr::offline_key(
+            &std::fs::read(&c.cert_pem).unwrap(),
+            &std::fs::read(&c.key).unwrap(),
+            None,
+            now(),
+        )
+        .unwrap();
+        let link = link_for(&c.cert);
+        let message = link.signed_data().into_bytes();
+        let signed = link.sign(&key, &mut rng).unwrap();
+        let parsed = reparse(&signed.url());
+        assert!(parsed.verify(&c.cert).is_ok());
+        let sig = parsed.signature().to_vec();
+        // openssl: RSA-PSS salt 32 as is; ECDSA after P1363 → DER.
+        if kind == "rsa" {
+            assert_eq!(sig.len(), 256);
+            assert!(openssl_verify(
+                &c,
+                &message,
+                &sig,
+                &["rsa_padding_mode:pss", "rsa_pss_saltlen:32"]
+            ));
+            // A verifier insisting on another salt length rejects it: the salt is 32.
+            assert!(!openssl_verify(
+                &c,
+                &message,
+                &sig,
+                &["rsa_padding_mode:pss", "rsa_pss_saltlen:20"]
+            ));
+        } else {
+            assert_eq!(sig.len(), 64);
+            let der = p256::ecdsa::Signature::from_slice(&sig).unwrap().to_der();
+            assert!(openssl_verify(&c, &message, der.as_bytes(), &[]));
+        }
+        assert_eq!(node(&c, "verify", &message, &sig), "true", "{kind}");
+        assert_eq!(python_verify(&c, &message, &sig), "ok\n", "{kind}");
+    }
+}
+
+#[test]
+fn kod2_offline_key_refuses_an_authentication_certificate() {
+    let auth = make_cert("auth-key", "rsa", "digitalSignature", "0x0A0B0C0D0E0F0102");
+    let err = ksef_core::qr::offline_key(
+        &std::fs::read(&auth.cert_pem).unwrap(),
+        &std::fs::read(&auth.key).unwrap(),
+        None,
+        now(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            QrError::Credential(ksef_core::crypto::CredentialError::WrongCertificateType {
+                found: ksef_core::crypto::KsefCertificateType::Authentication,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("KOD II") && msg.contains("Authentication"),
+        "{msg}"
+    );
+    // The official TEST certificate is an Authentication one too.
+    assert!(!official_cert().is_offline());
+}
+
+// ---------------------------------------------------------------------------------------
 // SVG.
 
 /// Reads back the dark modules from the `<path d="M{x} {y}h{n}v1h-{n}z…">` we emit.

@@ -72,10 +72,15 @@ impl QrCertificate {
         } else {
             Certificate::from_der(bytes).map_err(|e| QrError::Certificate(format!("DER: {e}")))?
         };
-        Self::from_certificate(&cert)
+        Self::from_x509(&cert)
     }
 
-    fn from_certificate(cert: &Certificate) -> Result<Self> {
+    /// From a certificate loaded by [`crate::crypto::Certificate`].
+    pub fn from_ksef_certificate(cert: &crate::crypto::Certificate) -> Result<Self> {
+        Self::from_x509(cert.x509())
+    }
+
+    fn from_x509(cert: &Certificate) -> Result<Self> {
         let tbs = cert.tbs_certificate();
         let serial = CertSerial::from_der_integer(tbs.serial_number().as_bytes())?;
         let ku = tbs

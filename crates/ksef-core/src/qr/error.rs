@@ -4,6 +4,7 @@
 //! Unlike decryption, verifying a public link has no oracle to protect, so a failed
 //! signature says which check failed (salt length, encoding, key).
 
+use crate::crypto::{CredentialError, CryptoError};
 use crate::ident::IdentError;
 
 /// Why a link could not be built, parsed, signed or verified.
@@ -82,6 +83,14 @@ pub enum QrError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The certificate or key could not be loaded, or does not fit KOD II (e.g. an
+    /// `Authentication` certificate: `wrong KSeF certificate type for KOD II (offline)
+    /// signing: expected Offline, found Authentication`).
+    #[error(transparent)]
+    Credential(#[from] CredentialError),
+    /// The signer failed (e.g. the RSA operation).
+    #[error("signing the KOD II link failed: {0}")]
+    Signing(CryptoError),
     /// The certificate could not be read.
     #[error("invalid certificate: {0}")]
     Certificate(String),

@@ -11,10 +11,13 @@ use std::str::FromStr;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use rand_core::CryptoRng;
+use time::OffsetDateTime;
+
 use super::cert::QrCertificate;
 use super::kod1::check_seller_nip;
 use super::{Environment, QrError, Result, strip_scheme};
-use crate::crypto::{SignRequest, SignatureAlgorithm};
+use crate::crypto::{Credential, OfflineSigningKey, SignRequest, SignatureAlgorithm};
 use crate::hash::Sha256Hash;
 use crate::ident::{check_internal_id, check_nip_pattern};
 
@@ -280,6 +283,40 @@ impl CertificateLink {
             },
         ))
     }
+}
+
+impl CertificateLink {
+    /// One call: prepares, signs with the Offline key and checks the result. The key type
+    /// guarantees an `Offline` certificate (see [`offline_key`]); `rng` gives the RSA-PSS
+    /// salt (ECDSA is deterministic, RFC 6979).
+    pub fn sign<R: CryptoRng + ?Sized>(
+        self,
+        key: &OfflineSigningKey,
+        rng: &mut R,
+    ) -> Result<SignedCertificateLink> {
+        let cert = QrCertificate::from_ksef_certificate(key.certificate())?;
+        let (request, pending) = self.prepare(&cert)?;
+        let signature = key
+            .sign(&request, &mut &mut *rng)
+            .map_err(QrError::Signing)?;
+        pending.finish(&signature)
+    }
+}
+
+/// Loads a certificate and its private key (PEM or DER, optionally encrypted) as a KOD II
+/// signing key, valid at `now`. An `Authentication` certificate (keyUsage
+/// digitalSignature) is refused with [`QrError::Credential`]
+/// ([`crate::crypto::CredentialError::WrongCertificateType`]), as are expired ones.
+pub fn offline_key(
+    cert: &[u8],
+    key: &[u8],
+    password: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<OfflineSigningKey> {
+    Ok(OfflineSigningKey::new(
+        Credential::load(cert, key, password)?,
+        now,
+    )?)
 }
 
 /// A KOD II link waiting for its signature (from [`CertificateLink::prepare`]).
