@@ -18,6 +18,7 @@ mod cert;
 mod error;
 mod kod1;
 mod kod2;
+mod matrix;
 mod parse;
 pub mod svg;
 

@@ -620,14 +620,30 @@ fn modules_from_svg(svg_text: &str, width: usize) -> Vec<bool> {
     inner
 }
 
-/// The same symbol built directly with the `qrcode` crate (byte mode, same version).
+/// The same symbol built by the `qrcode` crate alone (byte mode, same version, same mask).
 fn qrcode_reference(data: &str, m: &QrMatrix, level: qrcode::EcLevel) -> Vec<bool> {
-    let mut bits = qrcode::bits::Bits::new(qrcode::Version::Normal(m.version()));
+    use qrcode::canvas::{Canvas, MaskPattern};
+    let version = qrcode::Version::Normal(m.version());
+    let mut bits = qrcode::bits::Bits::new(version);
     bits.push_byte_data(data.as_bytes()).unwrap();
     bits.push_terminator(level).unwrap();
-    qrcode::QrCode::with_bits(bits, level)
-        .unwrap()
-        .to_colors()
+    let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, level).unwrap();
+    let mut c = Canvas::new(version, level);
+    c.draw_all_functional_patterns();
+    c.draw_data(&data, &ec);
+    c.apply_mask(
+        [
+            MaskPattern::Checkerboard,
+            MaskPattern::HorizontalLines,
+            MaskPattern::VerticalLines,
+            MaskPattern::DiagonalLines,
+            MaskPattern::LargeCheckerboard,
+            MaskPattern::Fields,
+            MaskPattern::Diamonds,
+            MaskPattern::Meadow,
+        ][usize::from(m.mask())],
+    );
+    c.into_colors()
         .into_iter()
         .map(|c| c == qrcode::Color::Dark)
         .collect()

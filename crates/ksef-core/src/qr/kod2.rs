@@ -286,20 +286,33 @@ impl CertificateLink {
 }
 
 impl CertificateLink {
-    /// One call: prepares, signs with the Offline key and checks the result. The key type
-    /// guarantees an `Offline` certificate (see [`offline_key`]); `rng` gives the RSA-PSS
-    /// salt (ECDSA is deterministic, RFC 6979).
+    /// One call: signs with the Offline key (whose type guarantees an `Offline`
+    /// certificate, see [`offline_key`]) after checking that its serial is the link's.
+    /// `rng` gives the RSA-PSS salt (ECDSA is deterministic, RFC 6979). The algorithm is
+    /// the key's KOD II algorithm: RSASSA-PSS SHA-256 salt 32, or ECDSA P-256 P1363.
     pub fn sign<R: CryptoRng + ?Sized>(
         self,
         key: &OfflineSigningKey,
         rng: &mut R,
     ) -> Result<SignedCertificateLink> {
-        let cert = QrCertificate::from_ksef_certificate(key.certificate())?;
-        let (request, pending) = self.prepare(&cert)?;
+        let serial = CertSerial::from_der_integer(key.certificate().serial_bytes())?;
+        if serial != self.serial {
+            return Err(QrError::SerialMismatch {
+                link: self.serial.to_string(),
+                certificate: serial.to_string(),
+            });
+        }
+        let request = SignRequest {
+            algorithm: key.algorithm(),
+            message: self.signed_data().into_bytes(),
+        };
         let signature = key
             .sign(&request, &mut &mut *rng)
             .map_err(QrError::Signing)?;
-        pending.finish(&signature)
+        Ok(SignedCertificateLink {
+            link: self,
+            signature,
+        })
     }
 }
 

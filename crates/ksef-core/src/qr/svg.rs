@@ -2,8 +2,8 @@
 //!
 //! Choices, all deterministic (same input → same bytes):
 //! - **Encoding**: byte mode (ISO/IEC 18004 §7.4.5) for the whole link, the smallest
-//!   version that fits, error correction M by default (Q on request), mask chosen by
-//!   the standard's penalty rules (the `qrcode` crate).
+//!   version that fits, error correction M by default (Q on request), data mask chosen by
+//!   the standard's penalty rules (§7.8.3, [`QrMatrix`]).
 //! - **Quiet zone**: 4 modules on every side (ISO/IEC 18004 §6.3.8), never drawn on by
 //!   the label.
 //! - **Size**: the `viewBox` is in modules, `width`/`height` in millimetres. The module is
@@ -19,9 +19,7 @@
 
 use std::fmt::Write;
 
-use qrcode::bits::Bits;
-use qrcode::{EcLevel, QrCode, Version};
-
+pub use super::matrix::QrMatrix;
 use super::{QrError, Result};
 
 /// Quiet zone in modules (ISO/IEC 18004 §6.3.8).
@@ -67,60 +65,6 @@ impl Default for SvgOptions {
     }
 }
 
-/// The module matrix of a QR symbol (without quiet zone).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QrMatrix {
-    width: usize,
-    version: i16,
-    dark: Vec<bool>,
-}
-
-impl QrMatrix {
-    /// Encodes `data` in byte mode with the smallest version that fits.
-    pub fn encode(data: &[u8], ec: ErrorCorrection) -> Result<Self> {
-        let level = match ec {
-            ErrorCorrection::M => EcLevel::M,
-            ErrorCorrection::Q => EcLevel::Q,
-        };
-        for v in 1..=40 {
-            let mut bits = Bits::new(Version::Normal(v));
-            if bits.push_byte_data(data).is_err() || bits.push_terminator(level).is_err() {
-                continue;
-            }
-            let code =
-                QrCode::with_bits(bits, level).map_err(|e| QrError::Render(e.to_string()))?;
-            return Ok(Self {
-                width: code.width(),
-                version: v,
-                dark: code
-                    .to_colors()
-                    .into_iter()
-                    .map(|c| c == qrcode::Color::Dark)
-                    .collect(),
-            });
-        }
-        Err(QrError::Render(format!(
-            "{} bytes do not fit a QR symbol at this error-correction level",
-            data.len()
-        )))
-    }
-
-    /// Modules per side.
-    pub fn width(&self) -> usize {
-        self.width
-    }
-
-    /// The QR version (1–40).
-    pub fn version(&self) -> i16 {
-        self.version
-    }
-
-    /// Whether the module at column `x`, row `y` is dark.
-    pub fn is_dark(&self, x: usize, y: usize) -> bool {
-        x < self.width && y < self.width && self.dark[y * self.width + x]
-    }
-}
-
 /// Draws `data` as a QR symbol with `label` under it.
 pub fn render(data: &str, label: &str, options: &SvgOptions) -> Result<String> {
     check_label(label)?;
@@ -139,7 +83,7 @@ pub fn render(data: &str, label: &str, options: &SvgOptions) -> Result<String> {
 
 fn render_matrix(m: &QrMatrix, label: &str, o: &SvgOptions) -> String {
     let module = u64::from(o.module_um);
-    let side = (m.width + 2 * QUIET_ZONE) as u64;
+    let side = (m.width() + 2 * QUIET_ZONE) as u64;
     // A sans-serif face averages at most about 0.66 em per character. The label is shrunk to the
     // symbol's width, but not below MIN_FONT_UM; a longer label (a KSeF number under a
     // small KOD I) widens the canvas instead, the symbol staying centred.
@@ -157,7 +101,7 @@ fn render_matrix(m: &QrMatrix, label: &str, o: &SvgOptions) -> String {
     let height = side + band;
     let baseline_um = side * module + font * 12 / 10;
 
-    let mut s = String::with_capacity(m.width * m.width + 512);
+    let mut s = String::with_capacity(m.width() * m.width() + 512);
     // `write!` to a String cannot fail.
     let _ = write!(
         s,
@@ -171,15 +115,15 @@ fn render_matrix(m: &QrMatrix, label: &str, o: &SvgOptions) -> String {
         vw = canvas,
         vh = height,
     );
-    for y in 0..m.width {
+    for y in 0..m.width() {
         let mut x = 0;
-        while x < m.width {
+        while x < m.width() {
             if !m.is_dark(x, y) {
                 x += 1;
                 continue;
             }
             let start = x;
-            while x < m.width && m.is_dark(x, y) {
+            while x < m.width() && m.is_dark(x, y) {
                 x += 1;
             }
             let run = x - start;
