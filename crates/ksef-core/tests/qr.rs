@@ -409,6 +409,14 @@ fn kod2_ecdsa_p1363_and_der_with_openssl_and_node() {
     assert_eq!(p1363.len(), 64);
     let signed = pending.clone().finish(&p1363).unwrap();
     assert_eq!(signed.signature(), &p1363[..]);
+    // Both S forms verify (openssl and Java do not normalise S to the low half).
+    let sig = p256::ecdsa::Signature::from_slice(&p1363).unwrap();
+    let low = sig.normalize_s();
+    let high =
+        p256::ecdsa::Signature::from_scalars(low.r().to_bytes(), (-low.s()).to_bytes()).unwrap();
+    for s in [low, high] {
+        pending.clone().finish(&s.to_bytes()).unwrap();
+    }
     // A link carrying a DER signature (the Java default) verifies too.
     let der_url = format!(
         "https://{}/{}",

@@ -27,8 +27,9 @@ const UNIQUE_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.
 const ORGANIZATION_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.97");
 
 /// The subject attributes returned by `/certificates/enrollments/data` (camelCase JSON).
+/// Unknown fields are refused rather than dropped: the CSR must carry the DN unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EnrollmentSubject {
     /// `commonName` (2.5.4.3), required.
     pub common_name: String,
@@ -172,6 +173,10 @@ mod tests {
         .unwrap();
         assert_eq!(s.given_names, ["Jan", "Maria"]);
         assert!(EnrollmentSubject::from_json(br#"{"countryName":"PL"}"#).is_err());
+        assert!(
+            EnrollmentSubject::from_json(br#"{"commonName":"A","countryName":"PL","title":"x"}"#)
+                .is_err()
+        );
     }
 
     #[test]
