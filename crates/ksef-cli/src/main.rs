@@ -4,7 +4,9 @@
 //! and found wanting: invalid invoice, bad checksum, rejected by KSeF), 2 = usage
 //! (bad flags, unreadable files). Results go to stdout, diagnostics to stderr.
 
+mod cert;
 mod csr;
+mod encrypt;
 mod error;
 mod invoice;
 mod number;
@@ -36,6 +38,11 @@ enum Command {
     Qr(qr::QrCmd),
     /// A new key and a PKCS#10 request for KSeF certificate enrollment.
     Csr(csr::CsrArgs),
+    /// Certificates and keys: inspect (KSeF type, identifiers, fingerprint, key match).
+    #[command(subcommand)]
+    Cert(cert::CertCmd),
+    /// Encrypts an invoice for KSeF (AES-256-CBC, key wrapped with RSA-OAEP for MF).
+    Encrypt(encrypt::EncryptArgs),
 }
 
 fn main() {
@@ -46,6 +53,8 @@ fn main() {
         Command::Nip(cmd) => number::run_nip(cmd),
         Command::Qr(cmd) => qr::run(cmd),
         Command::Csr(args) => csr::run(args),
+        Command::Cert(cmd) => cert::run(cmd),
+        Command::Encrypt(args) => encrypt::run(args),
     };
     if let Err(e) = result {
         eprintln!("ksef: {e}");
