@@ -13,6 +13,20 @@
 //!   [`CsrBuilder::assemble`]), so a browser can sign with a WebCrypto key;
 //!   [`CsrPrivateKey::create_csr`] does both with a key held here. Signatures:
 //!   ECDSA-SHA256 (DER, RFC 3279) or RSA PKCS#1 v1.5 SHA-256.
+//!
+//! ```
+//! use ksef_core::csr::{CsrKeyType, CsrPrivateKey, EnrollmentSubject};
+//! # fn rng() -> impl rand_core::CryptoRng { rand_core::UnwrapErr(getrandom::SysRng) }
+//!
+//! let subject = EnrollmentSubject::from_json(
+//!     br#"{"commonName":"Beta","countryName":"PL","organizationIdentifier":"VATPL-5265877635"}"#,
+//! )?;
+//! let key = CsrPrivateKey::generate(CsrKeyType::EcP256, &mut rng())?;
+//! let csr = key.create_csr(&subject)?;
+//! assert!(csr.to_pem()?.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+//! let _for_the_api = csr.to_base64(); // `csr` of POST /certificates/enrollments
+//! # Ok::<(), ksef_core::csr::CsrError>(())
+//! ```
 
 mod builder;
 mod key;

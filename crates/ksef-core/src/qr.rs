@@ -13,6 +13,23 @@
 //!   browser can sign with a non-extractable WebCrypto key.
 //! - [`QrLink::parse`] and [`SignedCertificateLink::verify`] check links made by anyone.
 //! - [`svg`] draws the QR symbol (ISO/IEC 18004, byte mode, quiet zone 4) with its label.
+//!
+//! ```
+//! use ksef_core::hash::Sha256Hash;
+//! use ksef_core::qr::{self, Environment, InvoiceLink, QrLink};
+//!
+//! // The official KOD I example (DOCS `kody-qr.md`).
+//! let hash = Sha256Hash::from_base64_any("UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE").unwrap();
+//! let link = InvoiceLink::new(Environment::Test, "1111111111", "2026-02-01", hash)?;
+//! assert_eq!(
+//!     link.url(),
+//!     "https://qr-test.ksef.mf.gov.pl/invoice/1111111111/01-02-2026/UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE"
+//! );
+//! assert!(matches!(QrLink::parse(&link.url())?, QrLink::Invoice(_)));
+//! let svg = qr::svg::render(&link.url(), qr::LABEL_OFFLINE, &Default::default())?;
+//! assert!(svg.contains(">OFFLINE</text>"));
+//! # Ok::<(), qr::QrError>(())
+//! ```
 
 mod cert;
 mod error;
