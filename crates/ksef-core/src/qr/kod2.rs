@@ -283,9 +283,7 @@ impl CertificateLink {
             },
         ))
     }
-}
 
-impl CertificateLink {
     /// One call: signs with the Offline key (whose type guarantees an `Offline`
     /// certificate, see [`offline_key`]) after checking that its serial is the link's.
     /// `rng` gives the RSA-PSS salt (ECDSA is deterministic, RFC 6979). The algorithm is
