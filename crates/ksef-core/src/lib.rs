@@ -2,5 +2,6 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod crypto;
+pub mod draft;
 pub mod hash;
 pub mod ident;
