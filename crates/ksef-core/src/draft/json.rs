@@ -62,7 +62,10 @@ pub(crate) fn path_at(bytes: &[u8], offset: usize) -> String {
             }
             b',' => match stack.last_mut() {
                 Some(Frame::Arr { index }) => *index += 1,
-                Some(Frame::Obj { want_key, .. }) => *want_key = true,
+                Some(Frame::Obj { key, want_key }) => {
+                    *key = None;
+                    *want_key = true;
+                }
                 None => {}
             },
             b'"' => {

@@ -184,6 +184,28 @@ impl Bucket {
         }
     }
 
+    /// Name of the tax element (`P_14_1` …) for taxed buckets.
+    pub fn tax_element(self) -> Option<&'static str> {
+        Some(match self {
+            Bucket::Basic => "P_14_1",
+            Bucket::Reduced1 => "P_14_2",
+            Bucket::Reduced2 => "P_14_3",
+            Bucket::FlatRate => "P_14_4",
+            _ => return None,
+        })
+    }
+
+    /// Name of the tax-in-PLN element (`P_14_1W` …) for taxed buckets.
+    pub fn tax_pln_element(self) -> Option<&'static str> {
+        Some(match self {
+            Bucket::Basic => "P_14_1W",
+            Bucket::Reduced1 => "P_14_2W",
+            Bucket::Reduced2 => "P_14_3W",
+            Bucket::FlatRate => "P_14_4W",
+            _ => return None,
+        })
+    }
+
     /// Whether the bucket has a tax element (`P_14_x`).
     pub fn is_taxed(self) -> bool {
         matches!(
