@@ -470,3 +470,20 @@ fn kinds_are_detected() {
     );
     assert!(Kind::KorRoz.is_correction());
 }
+
+/// Every complete example in `docs/examples/` is a valid draft.
+#[test]
+fn documented_examples_compute() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).expect("docs/examples") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "json") {
+            let d = draft::from_json(&std::fs::read(&p).expect("read"))
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            draft::compute(&d).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            n += 1;
+        }
+    }
+    assert!(n >= 1, "docs/examples/draft-vat.json is used by scripts/run");
+}

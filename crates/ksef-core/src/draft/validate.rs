@@ -368,6 +368,19 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
         );
     }
 
+    // FaWiersz / ZamowienieWiersz: at most 10 000 rows (a before/after pair takes two).
+    let rows = d.lines.len()
+        + d.correction.as_ref().map_or(0, |k| {
+            k.lines.iter().map(|p| 1 + usize::from(p.before.is_some())).sum()
+        });
+    if rows > 10_000 {
+        c.errors.push(FieldError::invalid(
+            if correction { "correction.lines" } else { "lines" },
+            format!("{rows} rows"),
+            "at most 10000 rows (a before/after pair counts as two)",
+        ));
+    }
+
     let errors_so_far = !c.errors.is_empty();
     let checked = match (kind, issue_date) {
         (Some(kind), Some(issue_date)) if !errors_so_far => Some(Checked {
