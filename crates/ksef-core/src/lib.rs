@@ -3,5 +3,7 @@
 
 pub mod crypto;
 pub mod draft;
+pub mod fa3;
 pub mod hash;
 pub mod ident;
+pub mod xml;
