@@ -34,6 +34,7 @@ mod compute;
 mod error;
 mod input;
 mod json;
+mod map;
 mod rate;
 mod validate;
 
@@ -49,6 +50,10 @@ pub use json::from_json;
 pub use rate::{ALL_RATES, Bucket, RATE_LIST, UnknownRate, VatRate};
 
 use rust_decimal::Decimal;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use crate::fa3::{DateTime, Faktura};
 
 /// Checks a draft and computes its amounts (no FA(3) model involved): line values, per-rate
 /// totals, header buckets and `P_15`. Returns every input problem at once.
@@ -83,4 +88,75 @@ fn check_simplified_limit(
         )]));
     }
     Ok(())
+}
+
+/// Builds the FA(3) invoice from a draft.
+///
+/// `created_at` becomes `Naglowek/DataWytworzeniaFa` (2021-10-01 … 2050-01-01, written as
+/// RFC 3339); the core never reads a clock. Returns every input problem at once.
+pub fn build(draft: &InvoiceDraft, created_at: OffsetDateTime) -> Result<Faktura> {
+    build_with_computation(draft, created_at).map(|(f, _)| f)
+}
+
+/// Like [`build`], also returning the computed amounts.
+pub fn build_with_computation(
+    draft: &InvoiceDraft,
+    created_at: OffsetDateTime,
+) -> Result<(Faktura, Computation)> {
+    let created = created_at_value(created_at);
+    let checked = validate::validate(draft);
+    let (created, checked) = match (created, checked) {
+        (Ok(c), Ok(ch)) => (c, ch),
+        (Err(e), Ok(_)) => return Err(DraftError::Invalid(vec![e])),
+        (Ok(_), Err(e)) => return Err(e),
+        (Err(e), Err(DraftError::Invalid(mut v))) => {
+            v.insert(0, e);
+            return Err(DraftError::Invalid(v));
+        }
+        (Err(_), Err(e)) => return Err(e),
+    };
+    let c = compute::compute(&checked)?;
+    check_simplified_limit(draft, &checked, &c)?;
+    let currency = draft
+        .currency
+        .as_deref()
+        .unwrap_or("PLN")
+        .parse()
+        .map_err(|_| {
+            DraftError::Invalid(vec![FieldError::invalid(
+                "currency",
+                draft.currency.clone().unwrap_or_default(),
+                "an ISO 4217 currency code",
+            )])
+        })?;
+    let f = map::faktura(&map::Parts {
+        draft,
+        checked: &checked,
+        computed: &c,
+        created_at: created,
+        currency,
+    });
+    Ok((f, c))
+}
+
+/// Builds the invoice and writes it as FA(3) XML bytes (UTF-8, no BOM, deterministic).
+pub fn build_xml(draft: &InvoiceDraft, created_at: OffsetDateTime) -> Result<Vec<u8>> {
+    Ok(build(draft, created_at)?.to_xml()?)
+}
+
+/// `DataWytworzeniaFa`: within the schema's range, as RFC 3339.
+fn created_at_value(t: OffsetDateTime) -> std::result::Result<DateTime, FieldError> {
+    let lo = datetime!(2021-10-01 00:00:00 UTC);
+    let hi = datetime!(2050-01-01 23:59:59 UTC);
+    let bad = || {
+        FieldError::invalid(
+            "createdAt",
+            t.to_string(),
+            "a creation time between 2021-10-01T00:00:00Z and 2050-01-01T23:59:59Z",
+        )
+    };
+    if t < lo || t > hi {
+        return Err(bad());
+    }
+    DateTime::from_offset_date_time(t).ok_or_else(bad)
 }

@@ -485,5 +485,124 @@ fn documented_examples_compute() {
             n += 1;
         }
     }
-    assert!(n >= 1, "docs/examples/draft-vat.json is used by scripts/run");
+    assert!(
+        n >= 1,
+        "docs/examples/draft-vat.json is used by scripts/run"
+    );
+}
+
+fn created_at() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-02-15 10:00:00 UTC)
+}
+
+/// Every fixture builds, and its XML is valid against the official FA(3) XSD according to
+/// xmllint (libxml2, an independent oracle). The expected header amounts appear in the XML.
+#[test]
+fn every_fixture_builds_schema_valid_xml() {
+    let xsd = common::fa3_xsd();
+    for name in fixture_names() {
+        let d = fixture(&name);
+        let xml = draft::build_xml(&d, created_at()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        common::xmllint_validate(&xml, &xsd).unwrap_or_else(|e| {
+            panic!(
+                "{name}: not schema-valid:\n{e}\n{}",
+                String::from_utf8_lossy(&xml)
+            )
+        });
+        let text = String::from_utf8(xml).expect("utf-8");
+        let (_, expected) = EXPECTED.iter().find(|(n, _)| *n == name).expect("expected");
+        for (el, v) in *expected {
+            if *el == "WartoscZamowienia" || *el == "P_15ZK" || el.starts_with("P_1") {
+                let got = text
+                    .split(&format!("<{el}>"))
+                    .nth(1)
+                    .and_then(|t| t.split('<').next())
+                    .unwrap_or_else(|| panic!("{name}: no <{el}>"));
+                assert_eq!(dec(got), dec(v), "{name} <{el}>");
+            }
+        }
+    }
+}
+
+/// The XML round-trips through the FA(3) reader into the same model.
+#[test]
+fn built_xml_reads_back_to_the_same_model() {
+    for name in fixture_names() {
+        let f = draft::build(&fixture(&name), created_at()).expect("build");
+        let xml = f.to_xml().expect("xml");
+        let back = ksef_core::fa3::Faktura::from_xml(&xml).expect("read back");
+        assert_eq!(back, f, "{name}");
+    }
+}
+
+/// The correction fixtures carry the structure of FA3.md §7.2: reference, before/after rows.
+#[test]
+fn corrections_have_reference_and_before_after_rows() {
+    let text = |n: &str| {
+        String::from_utf8(draft::build_xml(&fixture(n), created_at()).expect("xml")).expect("utf8")
+    };
+    let kor = text("mf02-kor");
+    assert!(kor.contains("<NrKSeF>1</NrKSeF>"));
+    assert!(kor.contains(
+        "<NrKSeFFaKorygowanej>5265877635-20250826-0100001AF629-AF</NrKSeFFaKorygowanej>"
+    ));
+    assert_eq!(kor.matches("<StanPrzed>1</StanPrzed>").count(), 1);
+    assert_eq!(kor.matches("<NrWierszaFa>1</NrWierszaFa>").count(), 2);
+    let before = kor.find("<StanPrzed>").expect("before row");
+    let after_price = kor.find("<P_9A>1463.41</P_9A>").expect("after row");
+    assert!(before < after_price, "before row first, as in MF02");
+
+    let outside = text("kor-outside-ksef");
+    assert!(outside.contains("<NrKSeFN>1</NrKSeFN>"));
+    assert!(!outside.contains("<NrKSeFFaKorygowanej>"));
+
+    let kor_zal = text("mf12-kor-zal");
+    assert_eq!(kor_zal.matches("<StanPrzedZ>1</StanPrzedZ>").count(), 2);
+    assert!(kor_zal.contains("<RodzajFaktury>KOR_ZAL</RodzajFaktury>"));
+
+    let roz = text("mf14-roz");
+    assert!(roz.contains("<NrKSeFFaZaliczkowej>"));
+    let zal = text("mf10-zal");
+    assert!(
+        zal.contains("<P_11VatZ>69000.00</P_11VatZ>") || zal.contains("<P_11VatZ>69000</P_11VatZ>")
+    );
+}
+
+/// Annotations and parties follow the draft (FA3.md §4, §5, §7.1).
+#[test]
+fn annotations_and_parties() {
+    let text = |n: &str| {
+        String::from_utf8(draft::build_xml(&fixture(n), created_at()).expect("xml")).expect("utf8")
+    };
+    let zw = text("exempt-zw");
+    assert!(zw.contains("<P_19>1</P_19>"));
+    assert!(zw.contains("<P_19A>art. 43 ust. 1 pkt 29 lit. a ustawy o VAT</P_19A>"));
+    let oo = text("reverse-charge-oo");
+    assert!(oo.contains("<P_18>1</P_18>"));
+    let wdt = text("wdt-eur");
+    assert!(wdt.contains("<PrefiksPodatnika>PL</PrefiksPodatnika>"));
+    assert!(wdt.contains("<KodUE>DE</KodUE>"));
+    assert!(wdt.contains("<NrVatUE>123456789</NrVatUE>"));
+    let gross = text("vat-gross");
+    assert!(gross.contains("<BrakID>1</BrakID>"));
+    assert!(gross.contains("<P_9B>61.50</P_9B>") && gross.contains("<P_11A>123.00</P_11A>"));
+    let eur = text("mf20-vat-eur");
+    assert_eq!(eur.matches("<KursWaluty>4.5005</KursWaluty>").count(), 3);
+    let vat = text("vat-pln-net");
+    // dueDays 14 from 2026-02-15; transfer to the seller's account (spaces removed).
+    assert!(vat.contains("<Termin>2026-03-01</Termin>"));
+    assert!(vat.contains("<NrRB>73111111111111111111111111</NrRB>"));
+    assert!(vat.contains("<DataWytworzeniaFa>2026-02-15T10:00:00Z</DataWytworzeniaFa>"));
+}
+
+/// Same draft and timestamp → same bytes (the core is deterministic).
+#[test]
+fn output_is_deterministic() {
+    let d = fixture("vat-pln-net");
+    let a = draft::build_xml(&d, created_at()).expect("a");
+    let b = draft::build_xml(&d, created_at()).expect("b");
+    assert_eq!(a, b);
+    let err = draft::build_xml(&d, time::macros::datetime!(2019-01-01 00:00:00 UTC))
+        .expect_err("too early");
+    assert_eq!(err.field_errors()[0].path, "createdAt");
 }

@@ -19,12 +19,6 @@ pub(crate) const TEXT512: usize = 512;
 /// `TZnakowy50`.
 pub(crate) const TEXT50: usize = 50;
 
-/// EU VAT prefixes (`TKodyKrajowUE`), FA3.md §11.
-const EU_PREFIXES: [&str; 28] = [
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
-    "LT", "LU", "LV", "MT", "NL", "PT", "RO", "SE", "SI", "SK", "XI", "PL",
-];
-
 /// The invoice kind (`RodzajFaktury`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -162,6 +156,13 @@ impl Ctx {
     }
 
     fn len(&mut self, path: &str, v: &str, max: usize) {
+        if let Some(c) = v.chars().find(|c| !crate::xml::write::is_allowed_char(*c)) {
+            self.err(FieldError::invalid(
+                path,
+                format!("a text with character U+{:04X}", u32::from(c)),
+                "text without control characters or other characters KSeF rejects",
+            ));
+        }
         let n = v.chars().count();
         if n > max {
             self.err(FieldError::invalid(
@@ -188,7 +189,8 @@ impl Ctx {
             return None;
         }
         match text.parse::<Decimal>() {
-            Ok(d) if d.scale() <= scale || d.normalize().scale() <= scale => Some(d.normalize()),
+            Ok(d) if d.scale() <= scale => Some(d),
+            Ok(d) if d.normalize().scale() <= scale => Some(d.normalize()),
             Ok(_) => {
                 self.err(FieldError::invalid(path, text.clone(), expected()));
                 None
@@ -268,11 +270,11 @@ impl Ctx {
     }
 
     pub(crate) fn country(&mut self, path: &str, c: &str) {
-        if !(c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())) {
+        if c.parse::<crate::fa3::KodKraju>().is_err() {
             self.err(FieldError::invalid(
                 path,
                 c,
-                "an ISO 3166-1 alpha-2 country code, e.g. PL",
+                "an ISO 3166-1 alpha-2 country code (TKodKraju), e.g. PL",
             ));
         }
     }
@@ -333,19 +335,14 @@ impl Ctx {
         self.opt_text(&format!("{path}.cn"), l.cn.as_deref(), TEXT50);
         self.opt_text(&format!("{path}.index"), l.index.as_deref(), TEXT50);
         self.opt_text(&format!("{path}.uuid"), l.uuid.as_deref(), TEXT50);
-        if let Some(g) = &l.gtu {
-            let ok = g
-                .strip_prefix("GTU_")
-                .and_then(|n| n.parse::<u8>().ok())
-                .is_some_and(|n| (1..=13).contains(&n))
-                && g.len() == 6;
-            if !ok {
-                self.err(FieldError::invalid(
-                    format!("{path}.gtu"),
-                    g.clone(),
-                    "one of GTU_01 … GTU_13",
-                ));
-            }
+        if let Some(g) = &l.gtu
+            && g.parse::<crate::fa3::Gtu>().is_err()
+        {
+            self.err(FieldError::invalid(
+                format!("{path}.gtu"),
+                g.clone(),
+                "one of GTU_01 … GTU_13",
+            ));
         }
         let delivery_date =
             self.opt_date(&format!("{path}.deliveryDate"), l.delivery_date.as_deref());
@@ -523,7 +520,7 @@ impl Ctx {
         } else if let Some(v) = &b.eu_vat_id {
             let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
             let (prefix, number) = v.split_at(v.len().min(2));
-            let ok_prefix = EU_PREFIXES[..27].contains(&prefix);
+            let ok_prefix = prefix.parse::<crate::fa3::KodyKrajowUE>().is_ok();
             let ok_number = (1..=12).contains(&number.len())
                 && number.bytes().all(|c| {
                     c.is_ascii_digit() || c.is_ascii_uppercase() || c == b'+' || c == b'*'
@@ -631,7 +628,7 @@ mod tests {
         };
         assert_eq!(
             c.dec("q", &Dec::from("1.500000"), 6).map(|d| d.to_string()),
-            Some("1.5".into())
+            Some("1.500000".into())
         );
         assert_eq!(
             c.dec("q", &Dec::from("1.50000000"), 2)

@@ -112,6 +112,9 @@ pub enum DraftError {
     /// The draft is invalid; every problem found is listed (never empty).
     #[error("invalid draft: {}", join(.0))]
     Invalid(Vec<FieldError>),
+    /// The XML writer refused the built invoice.
+    #[error(transparent)]
+    Xml(#[from] crate::xml::WriteError),
 }
 
 fn join(errors: &[FieldError]) -> String {
@@ -127,6 +130,7 @@ impl DraftError {
     pub fn field_errors(&self) -> &[FieldError] {
         match self {
             DraftError::Invalid(v) => v,
+            DraftError::Xml(_) => &[],
         }
     }
 }

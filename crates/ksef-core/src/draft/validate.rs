@@ -58,7 +58,7 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
 
     // Currency and exchange rate (FA3.md §10).
     let currency = d.currency.as_deref().unwrap_or("PLN");
-    if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
+    if currency.parse::<crate::fa3::KodWaluty>().is_err() {
         c.errors.push(FieldError::invalid(
             "currency",
             currency,
@@ -371,11 +371,18 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
     // FaWiersz / ZamowienieWiersz: at most 10 000 rows (a before/after pair takes two).
     let rows = d.lines.len()
         + d.correction.as_ref().map_or(0, |k| {
-            k.lines.iter().map(|p| 1 + usize::from(p.before.is_some())).sum()
+            k.lines
+                .iter()
+                .map(|p| 1 + usize::from(p.before.is_some()))
+                .sum()
         });
     if rows > 10_000 {
         c.errors.push(FieldError::invalid(
-            if correction { "correction.lines" } else { "lines" },
+            if correction {
+                "correction.lines"
+            } else {
+                "lines"
+            },
             format!("{rows} rows"),
             "at most 10000 rows (a before/after pair counts as two)",
         ));
