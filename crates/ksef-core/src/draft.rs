@@ -34,12 +34,12 @@ mod compute;
 mod error;
 mod input;
 mod json;
+mod kind;
 mod map;
 mod rate;
 mod validate;
 
 pub use calc::{BucketTotal, Pricing, RateTotal};
-pub use check::Kind;
 pub use compute::{Computation, LineValue};
 pub use error::{DraftError, FieldError, Problem, Result};
 pub use input::{
@@ -47,6 +47,7 @@ pub use input::{
     InvoiceRef, Line, LinePair, Note, Payment, Period, Seller, Settlement,
 };
 pub use json::from_json;
+pub use kind::Kind;
 pub use rate::{ALL_RATES, Bucket, RATE_LIST, UnknownRate, VatRate};
 
 use rust_decimal::Decimal;

@@ -9,6 +9,7 @@ use time::macros::{date, format_description};
 use super::calc::Pricing;
 use super::error::{Errors, FieldError};
 use super::input::{Address, BankAccount, Dec, InvoiceRef, Line};
+use super::kind::Kind;
 use super::rate::{RATE_LIST, VatRate};
 use crate::ident::{KsefNumber, check_nip};
 
@@ -18,60 +19,6 @@ pub(crate) const TEXT: usize = 256;
 pub(crate) const TEXT512: usize = 512;
 /// `TZnakowy50`.
 pub(crate) const TEXT50: usize = 50;
-
-/// The invoice kind (`RodzajFaktury`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Kind {
-    /// `VAT`: a basic invoice.
-    Vat,
-    /// `KOR`: a correction.
-    Kor,
-    /// `ZAL`: an advance invoice.
-    Zal,
-    /// `ROZ`: a settlement (final) invoice after advances.
-    Roz,
-    /// `UPR`: a simplified invoice (≤ 450 PLN / 100 EUR).
-    Upr,
-    /// `KOR_ZAL`: a correction of an advance invoice.
-    KorZal,
-    /// `KOR_ROZ`: a correction of a settlement invoice.
-    KorRoz,
-}
-
-impl Kind {
-    /// The `RodzajFaktury` code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Kind::Vat => "VAT",
-            Kind::Kor => "KOR",
-            Kind::Zal => "ZAL",
-            Kind::Roz => "ROZ",
-            Kind::Upr => "UPR",
-            Kind::KorZal => "KOR_ZAL",
-            Kind::KorRoz => "KOR_ROZ",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [
-            Kind::Vat,
-            Kind::Kor,
-            Kind::Zal,
-            Kind::Roz,
-            Kind::Upr,
-            Kind::KorZal,
-            Kind::KorRoz,
-        ]
-        .into_iter()
-        .find(|k| k.code() == s)
-    }
-
-    /// Whether this is one of the three correction kinds.
-    pub fn is_correction(self) -> bool {
-        matches!(self, Kind::Kor | Kind::KorZal | Kind::KorRoz)
-    }
-}
 
 /// A checked line.
 #[derive(Debug, Clone)]
@@ -566,21 +513,6 @@ fn is_plain_decimal(s: &str) -> bool {
     !int.is_empty()
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Parses the kind (default `VAT`).
-pub(crate) fn kind(ctx: &mut Ctx, k: Option<&str>) -> Option<Kind> {
-    match k {
-        None => Some(Kind::Vat),
-        Some(s) => Kind::parse(s).or_else(|| {
-            ctx.err(FieldError::invalid(
-                "kind",
-                s,
-                "one of VAT, KOR, ZAL, ROZ, UPR, KOR_ZAL, KOR_ROZ",
-            ));
-            None
-        }),
-    }
 }
 
 /// `FormaPlatnosci` code for a method name.

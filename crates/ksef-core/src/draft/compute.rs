@@ -8,8 +8,9 @@ use rust_decimal::Decimal;
 use super::calc::{
     self, BucketTotal, Overflow, Pricing, RateTotal, buckets, difference, rate_totals, split_gross,
 };
-use super::check::{CLine, Checked, Kind};
+use super::check::{CLine, Checked};
 use super::error::{FieldError, Result};
+use super::kind::Kind;
 
 /// The computed value of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

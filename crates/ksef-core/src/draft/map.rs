@@ -8,9 +8,10 @@
 use rust_decimal::Decimal;
 
 use super::calc::{BucketTotal, Pricing};
-use super::check::{BuyerId, CLine, Checked, Kind};
+use super::check::{BuyerId, CLine, Checked};
 use super::compute::{Computation, LineValue};
 use super::input::{self, InvoiceDraft};
+use super::kind::Kind;
 use super::rate::{Bucket, VatRate};
 use crate::fa3::{
     self, Adnotacje, DaneFaKorygowanej, DaneKontaktowe, DanePodmiotu1, DanePodmiotu2, DataDostawy,

@@ -4,9 +4,10 @@
 
 use time::Duration;
 
-use super::check::{BuyerId, CLine, Checked, Ctx, Kind, TEXT, TEXT512, kind, payment_method};
+use super::check::{BuyerId, CLine, Checked, Ctx, TEXT, TEXT512, payment_method};
 use super::error::{Errors, FieldError, Result};
 use super::input::{InvoiceDraft, Line};
+use super::kind::{self, Kind};
 use super::rate::VatRate;
 
 /// Checks `d` and returns its typed values, or every problem found.
@@ -14,7 +15,7 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
     let mut c = Ctx {
         errors: Errors::default(),
     };
-    let kind = kind(&mut c, d.kind.as_deref());
+    let kind = kind::parse(&mut c, d.kind.as_deref());
 
     c.req_text(
         "invoiceNumber",
