@@ -125,6 +125,17 @@ const EXPECTED: &[(&str, &[(&str, &str)])] = &[
             ("WartoscZamowienia", "375150"),
         ],
     ),
+    // EUR advance: 615 × 23/123 = 115.00; 115.00 × 4.30 = 494.50 PLN
+    (
+        "zal-eur",
+        &[
+            ("P_13_1", "500.00"),
+            ("P_14_1", "115.00"),
+            ("P_14_1W", "494.50"),
+            ("P_15", "615.00"),
+            ("WartoscZamowienia", "1230.00"),
+        ],
+    ),
     // MF14: 337 635 − 30 000 = 307 635 split by gross: 5043.20 (23 %) + 302 591.80 (8 %)
     (
         "mf14-roz",
@@ -588,6 +599,10 @@ fn annotations_and_parties() {
     assert!(gross.contains("<P_9B>61.50</P_9B>") && gross.contains("<P_11A>123.00</P_11A>"));
     let eur = text("mf20-vat-eur");
     assert_eq!(eur.matches("<KursWaluty>4.5005</KursWaluty>").count(), 3);
+    let zal = text("zal-eur");
+    assert!(zal.contains("<KursWalutyZ>4.30</KursWalutyZ>"));
+    assert!(zal.contains("<KodKraju>US</KodKraju>\n      <NrID>98-7654321</NrID>"));
+    assert!(zal.contains("<Klucz>kurs waluty</Klucz>"));
     let vat = text("vat-pln-net");
     // dueDays 14 from 2026-02-15; transfer to the seller's account (spaces removed).
     assert!(vat.contains("<Termin>2026-03-01</Termin>"));
@@ -605,4 +620,41 @@ fn output_is_deterministic() {
     let err = draft::build_xml(&d, time::macros::datetime!(2019-01-01 00:00:00 UTC))
         .expect_err("too early");
     assert_eq!(err.field_errors()[0].path, "createdAt");
+}
+
+/// Property: an advance (ZAL) is split over the order's rates so that the buckets add up to
+/// exactly the advance, each rate's share is proportional to its gross within a grosz, and
+/// the share's tax is `share × rate / (100 + rate)`.
+#[test]
+fn property_advance_split_adds_up() {
+    let base = fixture("mf10-zal");
+    let mut g = Gen(0x2545_F491_4F6C_DD1D);
+    for round in 0..200 {
+        let mut d = base.clone();
+        let n = 1 + (g.next() % 6) as usize;
+        d.lines = (0..n).map(|_| g.line(false)).collect();
+        let order = draft::compute(&{
+            let mut v = d.clone();
+            v.kind = None;
+            v.advance = None;
+            v
+        })
+        .expect("order as VAT");
+        let gross: Decimal = order.total;
+        let advance = (gross * Decimal::from(g.next() % 100) / Decimal::ONE_HUNDRED).round_dp(2);
+        d.advance = Some(draft::Advance {
+            amount: Some(advance.to_string().as_str().into()),
+        });
+        let c = draft::compute(&d).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let sum: Decimal = c.buckets.iter().map(|b| b.net + b.tax).sum();
+        assert_eq!(sum, advance, "round {round}");
+        assert_eq!(c.total, advance, "round {round}");
+        assert_eq!(c.order_total, Some(gross), "round {round}");
+        for t in &c.rate_totals {
+            if let Some(p) = t.rate.percent() {
+                let exact = t.gross() * p / (Decimal::ONE_HUNDRED + p);
+                assert!((t.tax - exact).abs() <= dec("0.005"), "round {round}");
+            }
+        }
+    }
 }
