@@ -77,7 +77,11 @@ fn check_simplified_limit(
     let currency = draft.currency.as_deref().unwrap_or("PLN");
     let (limit, amount, unit) = match (currency, ch.exchange_rate) {
         ("EUR", _) => (Decimal::from(100), c.total, "EUR"),
-        (_, Some(rate)) => (Decimal::from(450), calc::round_grosz(c.total * rate), "PLN"),
+        (_, Some(rate)) => (
+            Decimal::from(450),
+            calc::round_grosz(c.total.checked_mul(rate).unwrap_or(Decimal::MAX)),
+            "PLN",
+        ),
         _ => (Decimal::from(450), c.total, "PLN"),
     };
     if amount > limit {

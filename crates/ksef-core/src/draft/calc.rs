@@ -22,7 +22,8 @@ pub fn round_grosz(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-fn in_range(d: Decimal) -> Result<Decimal, Overflow> {
+/// `Ok(d)` when `d` fits an FA(3) amount (`TKwotowy`, < 10^16 in magnitude).
+pub fn in_range(d: Decimal) -> Result<Decimal, Overflow> {
     if d.abs() < AMOUNT_LIMIT {
         Ok(d)
     } else {
@@ -142,10 +143,7 @@ pub fn allocate(amount: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
             .map(|i| if i == 0 { amount } else { Decimal::ZERO })
             .collect();
     }
-    let mut shares: Vec<Decimal> = weights
-        .iter()
-        .map(|w| round_grosz(amount * *w / total))
-        .collect();
+    let mut shares: Vec<Decimal> = weights.iter().map(|w| share(amount, *w, total)).collect();
     let others: Decimal = shares
         .iter()
         .enumerate()
@@ -154,6 +152,21 @@ pub fn allocate(amount: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
         .sum();
     shares[largest] = amount - others;
     shares
+}
+
+/// `round_grosz(amount × weight / total)`, exact where the product fits a `Decimal`, else via
+/// the ratio; a share that cannot be represented at all is zero (the largest share then takes
+/// the whole remainder in [`allocate`]).
+fn share(amount: Decimal, weight: Decimal, total: Decimal) -> Decimal {
+    amount
+        .checked_mul(weight)
+        .and_then(|x| x.checked_div(total))
+        .or_else(|| {
+            weight
+                .checked_div(total)
+                .and_then(|r| amount.checked_mul(r))
+        })
+        .map_or(Decimal::ZERO, round_grosz)
 }
 
 /// Splits a gross amount (an advance received, or the amount still due) over the rates of
@@ -323,6 +336,13 @@ mod tests {
         let s = split_gross(d("307635"), &order);
         assert_eq!((s[0].net, s[0].tax), (d("280177.59"), d("22414.21")));
         assert_eq!((s[1].net, s[1].tax), (d("4100.16"), d("943.04")));
+    }
+
+    #[test]
+    fn allocation_of_huge_amounts_does_not_overflow() {
+        let big = d("9999999999999999.99");
+        let s = allocate(big, &[d("99999999999999999999"), d("1")]);
+        assert_eq!(s.iter().copied().sum::<Decimal>(), big);
     }
 
     #[test]

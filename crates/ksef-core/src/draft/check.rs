@@ -20,6 +20,15 @@ pub(crate) const TEXT512: usize = 512;
 /// `TZnakowy50`.
 pub(crate) const TEXT50: usize = 50;
 
+/// Integer and fraction digits allowed for a decimal field: `TKwotowy` amounts.
+pub(crate) const AMOUNT: (u32, u32) = (16, 2);
+/// `TKwotowy2`: unit prices (`P_9A`, `P_9B`).
+pub(crate) const PRICE: (u32, u32) = (14, 8);
+/// `TKwotowy2` with grosz precision: line discounts (`P_10`).
+pub(crate) const DISCOUNT: (u32, u32) = (14, 2);
+/// `TIlosci`: quantities and exchange rates.
+pub(crate) const QUANTITY: (u32, u32) = (16, 6);
+
 /// A checked line.
 #[derive(Debug, Clone)]
 pub(crate) struct CLine {
@@ -121,7 +130,12 @@ impl Ctx {
     }
 
     /// A decimal with at most `scale` decimals.
-    pub(crate) fn dec(&mut self, path: &str, v: &Dec, scale: u32) -> Option<Decimal> {
+    pub(crate) fn dec(
+        &mut self,
+        path: &str,
+        v: &Dec,
+        (ints, scale): (u32, u32),
+    ) -> Option<Decimal> {
         let expected =
             || format!("a decimal number with a dot and at most {scale} decimals, e.g. \"12.5\"");
         let text = match v {
@@ -136,6 +150,14 @@ impl Ctx {
             return None;
         }
         match text.parse::<Decimal>() {
+            Ok(d) if d.abs() >= Decimal::from(10_i64.pow(ints)) => {
+                self.err(FieldError::invalid(
+                    path,
+                    text.clone(),
+                    format!("a number with at most {ints} integer digits"),
+                ));
+                None
+            }
             Ok(d) if d.scale() <= scale => Some(d),
             Ok(d) if d.normalize().scale() <= scale => Some(d.normalize()),
             Ok(_) => {
@@ -158,11 +180,11 @@ impl Ctx {
         &mut self,
         path: &str,
         v: Option<&Dec>,
-        scale: u32,
+        digits: (u32, u32),
         what: &str,
     ) -> Option<Decimal> {
         match v {
-            Some(v) => self.dec(path, v, scale),
+            Some(v) => self.dec(path, v, digits),
             None => {
                 self.err(FieldError::missing(path, what));
                 None
@@ -296,7 +318,7 @@ impl Ctx {
         let quantity = self.req_dec(
             &format!("{path}.quantity"),
             l.quantity.as_ref(),
-            6,
+            QUANTITY,
             "a quantity (decimal, at most 6 decimals)",
         );
         let (mode, price) = match (&l.unit_net_price, &l.unit_gross_price) {
@@ -309,11 +331,11 @@ impl Ctx {
             }
             (Some(p), None) => (
                 Some((Pricing::Net, "unitNetPrice")),
-                self.dec(&format!("{path}.unitNetPrice"), p, 8),
+                self.dec(&format!("{path}.unitNetPrice"), p, PRICE),
             ),
             (None, Some(p)) => (
                 Some((Pricing::Gross, "unitGrossPrice")),
-                self.dec(&format!("{path}.unitGrossPrice"), p, 8),
+                self.dec(&format!("{path}.unitGrossPrice"), p, PRICE),
             ),
             (None, None) => {
                 self.err(FieldError::missing(
@@ -336,7 +358,7 @@ impl Ctx {
             }
         }
         let discount = match &l.discount {
-            Some(d) => self.dec(&format!("{path}.discount"), d, 2),
+            Some(d) => self.dec(&format!("{path}.discount"), d, DISCOUNT),
             None => Some(Decimal::ZERO),
         };
         let rate = if l.vat_rate.is_empty() {
@@ -419,7 +441,7 @@ impl Ctx {
             }
         };
         let amount = match (&r.amount, need_amount) {
-            (Some(a), true) => self.dec(&format!("{path}.amount"), a, 2),
+            (Some(a), true) => self.dec(&format!("{path}.amount"), a, AMOUNT),
             (None, true) => {
                 self.err(FieldError::missing(
                     format!("{path}.amount"),
@@ -559,16 +581,20 @@ mod tests {
             errors: Errors::default(),
         };
         assert_eq!(
-            c.dec("q", &Dec::from("1.500000"), 6).map(|d| d.to_string()),
+            c.dec("q", &Dec::from("1.500000"), QUANTITY)
+                .map(|d| d.to_string()),
             Some("1.500000".into())
         );
         assert_eq!(
-            c.dec("q", &Dec::from("1.50000000"), 2)
+            c.dec("q", &Dec::from("1.50000000"), AMOUNT)
                 .map(|d| d.to_string()),
             Some("1.5".into())
         );
-        assert!(c.dec("q", &Dec::from("1.123"), 2).is_none());
-        assert!(c.dec("q", &Dec::NotANumber("true".into()), 2).is_none());
+        assert!(c.dec("q", &Dec::from("1.123"), AMOUNT).is_none());
+        assert!(
+            c.dec("q", &Dec::NotANumber("true".into()), AMOUNT)
+                .is_none()
+        );
         assert_eq!(c.errors.0.len(), 2);
         assert_eq!(c.errors.0[0].path, "q");
     }

@@ -168,6 +168,12 @@ pub(crate) fn compute(ch: &Checked) -> Result<Computation> {
     };
     let buckets = buckets(&rates, ch.exchange_rate).map_err(|_| overflow("$"))?;
     let total = fixed_total.unwrap_or_else(|| calc::total_due(&buckets));
+    for v in [Some(total), order_total, total_before]
+        .into_iter()
+        .flatten()
+    {
+        calc::in_range(v).map_err(|_| overflow("$"))?;
+    }
     Ok(Computation {
         pricing: p,
         lines,

@@ -4,7 +4,7 @@
 
 use time::Duration;
 
-use super::check::{BuyerId, CLine, Checked, Ctx, TEXT, TEXT512, payment_method};
+use super::check::{AMOUNT, BuyerId, CLine, Checked, Ctx, QUANTITY, TEXT, TEXT512, payment_method};
 use super::error::{Errors, FieldError, Result};
 use super::input::{InvoiceDraft, Line};
 use super::kind::{self, Kind};
@@ -74,7 +74,7 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
             ));
             None
         }
-        (Some(r), false) => c.dec("exchangeRate", r, 6).and_then(|r| {
+        (Some(r), false) => c.dec("exchangeRate", r, QUANTITY).and_then(|r| {
             if r <= rust_decimal::Decimal::ZERO {
                 c.errors.push(FieldError::invalid(
                     "exchangeRate",
@@ -213,6 +213,12 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
                     pairs.push((before, a));
                 }
             }
+            if k.lines.is_empty() && kind != Some(Kind::Kor) {
+                c.errors.push(FieldError::missing(
+                    "correction.lines",
+                    "the order / invoice lines as before/after pairs (they split the amounts per rate)",
+                ));
+            }
             if let Some(t) = &k.total_before {
                 if kind == Some(Kind::Kor) {
                     c.errors.push(FieldError::not_allowed(
@@ -220,7 +226,7 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
                         "P_15ZK is only for KOR_ZAL and KOR_ROZ",
                     ));
                 } else {
-                    total_before = c.dec("correction.totalBefore", t, 2);
+                    total_before = c.dec("correction.totalBefore", t, AMOUNT);
                 }
             }
         }
@@ -240,7 +246,7 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
         (Some(a), true) => c.req_dec(
             "advance.amount",
             a.amount.as_ref(),
-            2,
+            AMOUNT,
             "the gross advance received",
         ),
         (None, true) => {
