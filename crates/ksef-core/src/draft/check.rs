@@ -293,30 +293,30 @@ impl Ctx {
         l: &Line,
         pricing: &mut Option<(Pricing, String)>,
     ) -> Option<CLine> {
+        let mut p = SubPath::new(path);
         self.req_text(
-            &format!("{path}.name"),
+            p.at("name"),
             &l.name,
             TEXT512,
             "the name of the goods or service",
         );
-        self.opt_text(&format!("{path}.unit"), l.unit.as_deref(), TEXT);
-        self.opt_text(&format!("{path}.pkwiu"), l.pkwiu.as_deref(), TEXT50);
-        self.opt_text(&format!("{path}.cn"), l.cn.as_deref(), TEXT50);
-        self.opt_text(&format!("{path}.index"), l.index.as_deref(), TEXT50);
-        self.opt_text(&format!("{path}.uuid"), l.uuid.as_deref(), TEXT50);
+        self.opt_text(p.at("unit"), l.unit.as_deref(), TEXT);
+        self.opt_text(p.at("pkwiu"), l.pkwiu.as_deref(), TEXT50);
+        self.opt_text(p.at("cn"), l.cn.as_deref(), TEXT50);
+        self.opt_text(p.at("index"), l.index.as_deref(), TEXT50);
+        self.opt_text(p.at("uuid"), l.uuid.as_deref(), TEXT50);
         if let Some(g) = &l.gtu
             && g.parse::<crate::fa3::Gtu>().is_err()
         {
             self.err(FieldError::invalid(
-                format!("{path}.gtu"),
+                p.at("gtu"),
                 g.clone(),
                 "one of GTU_01 … GTU_13",
             ));
         }
-        let delivery_date =
-            self.opt_date(&format!("{path}.deliveryDate"), l.delivery_date.as_deref());
+        let delivery_date = self.opt_date(p.at("deliveryDate"), l.delivery_date.as_deref());
         let quantity = self.req_dec(
-            &format!("{path}.quantity"),
+            p.at("quantity"),
             l.quantity.as_ref(),
             QUANTITY,
             "a quantity (decimal, at most 6 decimals)",
@@ -329,17 +329,17 @@ impl Ctx {
                 ));
                 (None, None)
             }
-            (Some(p), None) => (
+            (Some(v), None) => (
                 Some((Pricing::Net, "unitNetPrice")),
-                self.dec(&format!("{path}.unitNetPrice"), p, PRICE),
+                self.dec(p.at("unitNetPrice"), v, PRICE),
             ),
-            (None, Some(p)) => (
+            (None, Some(v)) => (
                 Some((Pricing::Gross, "unitGrossPrice")),
-                self.dec(&format!("{path}.unitGrossPrice"), p, PRICE),
+                self.dec(p.at("unitGrossPrice"), v, PRICE),
             ),
             (None, None) => {
                 self.err(FieldError::missing(
-                    format!("{path}.unitNetPrice"),
+                    p.at("unitNetPrice"),
                     "unitNetPrice or unitGrossPrice",
                 ));
                 (None, None)
@@ -347,10 +347,10 @@ impl Ctx {
         };
         if let Some((m, field)) = mode {
             match pricing {
-                None => *pricing = Some((m, format!("{path}.{field}"))),
-                Some((p, first)) if *p != m => {
+                None => *pricing = Some((m, p.at(field).to_owned())),
+                Some((mode, first)) if *mode != m => {
                     self.err(FieldError::not_allowed(
-                        format!("{path}.{field}"),
+                        p.at(field),
                         format!("one pricing mode per invoice, and {first} was given"),
                     ));
                 }
@@ -358,18 +358,18 @@ impl Ctx {
             }
         }
         let discount = match &l.discount {
-            Some(d) => self.dec(&format!("{path}.discount"), d, DISCOUNT),
+            Some(d) => self.dec(p.at("discount"), d, DISCOUNT),
             None => Some(Decimal::ZERO),
         };
         let rate = if l.vat_rate.is_empty() {
-            self.err(FieldError::missing(format!("{path}.vatRate"), RATE_LIST));
+            self.err(FieldError::missing(p.at("vatRate"), RATE_LIST));
             None
         } else {
             match l.vat_rate.parse::<VatRate>() {
                 Ok(r) => Some(r),
                 Err(_) => {
                     self.err(FieldError::invalid(
-                        format!("{path}.vatRate"),
+                        p.at("vatRate"),
                         l.vat_rate.clone(),
                         RATE_LIST,
                     ));
@@ -522,6 +522,31 @@ impl Ctx {
         } else {
             BuyerId::None
         }
+    }
+}
+
+/// A reusable `base.field` path buffer, so checking a line allocates one string, not one
+/// per field.
+struct SubPath {
+    buf: String,
+    base: usize,
+}
+
+impl SubPath {
+    fn new(base: &str) -> Self {
+        let mut buf = String::with_capacity(base.len() + 16);
+        buf.push_str(base);
+        Self {
+            buf,
+            base: base.len(),
+        }
+    }
+
+    fn at(&mut self, field: &str) -> &str {
+        self.buf.truncate(self.base);
+        self.buf.push('.');
+        self.buf.push_str(field);
+        &self.buf
     }
 }
 

@@ -142,9 +142,13 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
     let mut lines = Vec::new();
     let mut pairs = Vec::new();
     let mut rates: Vec<(String, VatRate)> = Vec::new();
-    let mut note_rate = |path: &str, l: &Option<CLine>| {
-        if let Some(l) = l {
-            rates.push((path.to_owned(), l.rate));
+    // Only the rates that need a cross-field check are remembered (with their path).
+    let mut note_rate = |path: &dyn Fn() -> String, l: &Option<CLine>| {
+        if let Some(l) = l
+            && matches!(l.rate, VatRate::Exempt | VatRate::ZeroWdt)
+            && !rates.iter().any(|(_, r)| *r == l.rate)
+        {
+            rates.push((path(), l.rate));
         }
     };
     if correction {
@@ -166,7 +170,7 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
         for (i, l) in d.lines.iter().enumerate() {
             let path = format!("lines[{i}]");
             let cl = c.line(&path, l, &mut pricing);
-            note_rate(&format!("{path}.vatRate"), &cl);
+            note_rate(&|| format!("{path}.vatRate"), &cl);
             lines.extend(cl);
         }
     }
@@ -203,12 +207,12 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
                 let path = format!("correction.lines[{i}]");
                 let before = p.before.as_ref().and_then(|b: &Line| {
                     let cl = c.line(&format!("{path}.before"), b, &mut pricing);
-                    note_rate(&format!("{path}.before.vatRate"), &cl);
+                    note_rate(&|| format!("{path}.before.vatRate"), &cl);
                     cl
                 });
                 let failed_before = p.before.is_some() && before.is_none();
                 let after = c.line(&format!("{path}.after"), &p.after, &mut pricing);
-                note_rate(&format!("{path}.after.vatRate"), &after);
+                note_rate(&|| format!("{path}.after.vatRate"), &after);
                 if let (Some(a), false) = (after, failed_before) {
                     pairs.push((before, a));
                 }
