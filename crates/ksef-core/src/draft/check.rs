@@ -102,16 +102,29 @@ impl Ctx {
     /// An optional text: when present, non-empty and at most `max` characters.
     pub(crate) fn opt_text(&mut self, path: &str, v: Option<&str>, max: usize) {
         if let Some(v) = v {
-            self.req_text(
-                path,
-                v,
-                max,
-                &format!("a non-empty text of at most {max} characters"),
-            );
+            if v.trim().is_empty() {
+                self.err(FieldError::missing(
+                    path,
+                    format!("a non-empty text of at most {max} characters"),
+                ));
+            } else {
+                self.len(path, v, max);
+            }
         }
     }
 
     fn len(&mut self, path: &str, v: &str, max: usize) {
+        // Fast path: printable ASCII needs no character scan.
+        if v.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            if v.len() > max {
+                self.err(FieldError::invalid(
+                    path,
+                    format!("{} characters", v.len()),
+                    format!("at most {max} characters"),
+                ));
+            }
+            return;
+        }
         if let Some(c) = v.chars().find(|c| !crate::xml::write::is_allowed_char(*c)) {
             self.err(FieldError::invalid(
                 path,
@@ -239,7 +252,7 @@ impl Ctx {
     }
 
     pub(crate) fn country(&mut self, path: &str, c: &str) {
-        if c.parse::<crate::fa3::KodKraju>().is_err() {
+        if c != "PL" && c.parse::<crate::fa3::KodKraju>().is_err() {
             self.err(FieldError::invalid(
                 path,
                 c,
