@@ -9,7 +9,8 @@
 //! patterns, digit counts, date ranges) are not enforced by the model or the
 //! reader (the validator reports them); structure and enumeration values are.
 //!
-//! Read and write with [`Faktura::from_xml`] and [`Faktura::to_xml`].
+//! Read and write with [`Faktura::from_xml`] and [`Faktura::to_xml`]; read the
+//! JSON form strictly (unknown keys rejected) with [`Faktura::from_json`].
 
 mod annotations;
 mod attachment;
@@ -19,6 +20,7 @@ mod corrections;
 mod enums;
 mod footer;
 mod header;
+mod json;
 mod lines;
 mod order;
 mod parties;
@@ -53,6 +55,7 @@ pub use enums::{
 };
 pub use footer::{Informacje, Rejestry, Stopka};
 pub use header::{KodFormularza, Naglowek};
+pub use json::JsonError;
 pub use lines::FaWiersz;
 pub use order::{Zamowienie, ZamowienieWiersz};
 pub use parties::{
