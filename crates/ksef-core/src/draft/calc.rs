@@ -18,8 +18,14 @@ pub struct Overflow;
 const AMOUNT_LIMIT: Decimal = Decimal::from_parts(1_874_919_424, 2_328_306, 0, false, 0); // 10^16
 
 /// Rounds to the grosz, half away from zero: 0.005 → 0.01 and −0.005 → −0.01.
+/// A zero is always written without a sign (`0.00`, never `-0.00`).
 pub fn round_grosz(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    plain_zero(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// Drops the sign of a negative zero (rounding −0.001 or negating 0 gives one).
+fn plain_zero(d: Decimal) -> Decimal {
+    if d.is_zero() { d.abs() } else { d }
 }
 
 /// `Ok(d)` when `d` fits an FA(3) amount (`TKwotowy`, < 10^16 in magnitude).
@@ -198,6 +204,10 @@ pub fn difference(after: &[RateTotal], before: &[RateTotal]) -> Vec<RateTotal> {
             }),
         }
     }
+    for t in &mut out {
+        t.net = plain_zero(t.net);
+        t.tax = plain_zero(t.tax);
+    }
     out.sort_by_key(|t| t.rate);
     out
 }
@@ -272,6 +282,14 @@ mod tests {
         assert_eq!(round_grosz(d("-0.005")), d("-0.01"));
         assert_eq!(round_grosz(d("0.0049")), d("0.00"));
         assert_eq!(round_grosz(d("-37.398")), d("-37.40"));
+    }
+
+    #[test]
+    fn no_negative_zero() {
+        assert_eq!(round_grosz(d("-0.001")).to_string(), "0.00");
+        let diff = difference(&[], &[RateTotal::from_net(VatRate::ZeroKr, d("0.00"))]);
+        assert_eq!(diff[0].net.to_string(), "0.00");
+        assert!(!diff[0].net.is_sign_negative());
     }
 
     #[test]
