@@ -717,3 +717,27 @@ fn hostile_values_never_panic() {
         }
     }
 }
+
+/// Golden XML: each fixture's exact output bytes are kept in `fixtures/drafts/expected/`
+/// (reviewable, and any change in the output shows up as a diff). Regenerate with
+/// `KSEF_BLESS=1 cargo test -p ksef-core --test draft golden`.
+#[test]
+fn golden_xml_per_fixture() {
+    let dir = fixtures_dir().join("expected");
+    let bless = std::env::var_os("KSEF_BLESS").is_some();
+    let mut stale = Vec::new();
+    for name in fixture_names() {
+        let xml = draft::build_xml(&fixture(&name), created_at()).expect("xml");
+        let path = dir.join(format!("{name}.xml"));
+        if bless {
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            std::fs::write(&path, &xml).expect("write golden");
+        } else if std::fs::read(&path).ok().as_deref() != Some(xml.as_slice()) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "output differs from fixtures/drafts/expected/ for {stale:?}; review, then rerun with KSEF_BLESS=1"
+    );
+}
