@@ -17,15 +17,19 @@
 //!
 //! ```
 //! use ksef_core::draft::{compute, from_json};
-//! let draft = from_json(br#"{
+//! let draft = from_json(r#"{
 //!   "invoiceNumber": "FV/1/2026", "issueDate": "2026-02-15",
 //!   "seller": {"nip": "5265877635", "name": "Seller", "address": {"lines": ["ul. Kwiatowa 1", "00-001 Warszawa"]}},
 //!   "buyer": {"nip": "1111111111", "name": "Buyer", "address": {"lines": ["ul. Polna 1"]}},
 //!   "lines": [{"name": "Transport", "unit": "usł.", "quantity": "1", "unitNetPrice": "1666.66", "vatRate": "23"}]
-//! }"#).unwrap();
+//! }"#.as_bytes()).unwrap();
 //! let c = compute(&draft).unwrap();
 //! assert_eq!(c.buckets[0].tax.to_string(), "383.33"); // 383.3318 rounded half-up
 //! assert_eq!(c.total.to_string(), "2049.99");
+//!
+//! let created_at = time::macros::datetime!(2026-02-15 10:00 UTC); // the caller's clock
+//! let xml = ksef_core::draft::build_xml(&draft, created_at).unwrap();
+//! assert!(String::from_utf8(xml).unwrap().contains("<P_15>2049.99</P_15>"));
 //! ```
 
 pub mod calc;
