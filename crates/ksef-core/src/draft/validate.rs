@@ -379,6 +379,31 @@ pub(crate) fn validate(d: &InvoiceDraft) -> Result<Checked> {
         );
     }
 
+    // Repetition limits of the XSD (`DodatkowyOpis` 10 000 incl. the exchange-rate note,
+    // `FakturaZaliczkowa` 100, `DaneFaKorygowanej` 50 000).
+    let limits = [
+        ("notes", d.notes.len(), 9_999),
+        (
+            "settlement.advances",
+            d.settlement.as_ref().map_or(0, |s| s.advances.len()),
+            100,
+        ),
+        (
+            "correction.corrected",
+            d.correction.as_ref().map_or(0, |k| k.corrected.len()),
+            50_000,
+        ),
+    ];
+    for (path, n, max) in limits {
+        if n > max {
+            c.errors.push(FieldError::invalid(
+                path,
+                format!("{n} entries"),
+                format!("at most {max} entries"),
+            ));
+        }
+    }
+
     // FaWiersz / ZamowienieWiersz: at most 10 000 rows (a before/after pair takes two).
     let rows = d.lines.len()
         + d.correction.as_ref().map_or(0, |k| {
