@@ -8,6 +8,16 @@ use super::input::InvoiceDraft;
 /// the path where reading stopped; field-level problems are found later by
 /// [`super::build`] / [`super::compute`], all at once.
 pub fn from_json(bytes: &[u8]) -> Result<InvoiceDraft, DraftError> {
+    // serde would also read a struct from a JSON array (fields by position): only objects.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'[') {
+        return Err(DraftError::Invalid(vec![FieldError {
+            path: "$".to_owned(),
+            problem: Problem::Json {
+                message: "expected a JSON object, found an array".to_owned(),
+            },
+        }]));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         let offset = offset_of(bytes, e.line(), e.column());
         let message = strip_position(&e.to_string());
@@ -128,6 +138,8 @@ mod tests {
 
         let e = from_json(b"{\"lines\": [").unwrap_err();
         assert_eq!(e.field_errors()[0].path, "lines[0]");
+        let e = from_json(b" [\"VAT\"]").unwrap_err();
+        assert_eq!(e.field_errors()[0].path, "$");
         let e = from_json(b"\"x\"").unwrap_err();
         assert_eq!(e.field_errors()[0].path, "$");
     }
