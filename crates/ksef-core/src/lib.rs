@@ -3,6 +3,7 @@
 
 pub mod crypto;
 pub mod csr;
+pub mod draft;
 pub mod fa3;
 pub mod hash;
 pub mod ident;
