@@ -4,3 +4,4 @@
 pub mod crypto;
 pub mod hash;
 pub mod ident;
+pub mod validate;
