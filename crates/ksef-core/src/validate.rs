@@ -19,6 +19,8 @@ mod regex;
 pub mod rules;
 mod scan;
 mod schema;
+mod semantic;
+mod tree;
 
 use serde::Serialize;
 
@@ -168,6 +170,8 @@ pub fn validate_xml(bytes: &[u8], opts: &Options) -> Report {
     let chars = hygiene::check_bytes(bytes, &mut report);
     let outcome = scan::scan_xml(bytes, &chars, &mut report);
     hygiene::check_size(bytes.len(), outcome.has_attachment, &mut report);
-    let _ = opts;
+    if let Some(root) = &outcome.root {
+        semantic::check(root, opts, &mut report);
+    }
     report
 }

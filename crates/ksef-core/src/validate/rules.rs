@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use super::Severity;
-#[allow(unused_imports)]
 use Severity::{Error, Warning};
 
 /// One validation rule.
@@ -59,5 +58,40 @@ rules! {
     NIP_PATTERN = "FA3-NIP-PATTERN", Error, "NIP is not 10 digits [1-9]((\\d[1-9])|([1-9]\\d))\\d{7}", "XSD etd:TNrNIP";
     IDWEW_PATTERN = "FA3-IDWEW-PATTERN", Error, "IDWew is not NIP-NNNNN", "XSD TNIPIdWew";
     KSEFNR_PATTERN = "FA3-KSEFNR-PATTERN", Error, "KSeF number does not match TNumerKSeF", "XSD TNumerKSeF";
+    NIP_CHECKSUM = "FA3-NIP-CHECKSUM", Error, "NIP checksum of Podmiot1/2/3/PodmiotUpowazniony (weights 6,5,7,2,3,4,5,6,7); a warning under the TEST profile", "KSeF verification (PROD only); VAT Act art. 106e ust. 1 pkt 5";
+    IDWEW_CHECKSUM = "FA3-IDWEW-CHECKSUM", Error, "checksum of the Podmiot3 internal id IDWew; a warning under the TEST profile", "KSeF verification (PROD only)";
+    JST_ROLE = "FA3-JST-ROLE", Error, "Podmiot2/JST=1 requires a Podmiot3 with Rola 8 (and Rola 8 expects JST=1)", "XSD annotation of JST; MF FA(3) brochure";
+    GV_ROLE = "FA3-GV-ROLE", Error, "Podmiot2/GV=1 requires a Podmiot3 with Rola 10 (and Rola 10 expects GV=1)", "XSD annotation of GV; MF FA(3) brochure";
+    UDZIAL_ROLE = "FA3-UDZIAL-ROLE", Error, "Udzial only for a Podmiot3 with Rola 4 (additional buyer)", "XSD annotation of Udzial";
+    BUYER_NAME = "FA3-BUYER-NAME", Warning, "buyer without Nazwa on an invoice that is not simplified (UPR)", "VAT Act art. 106e ust. 1 pkt 3";
+    KOR_DATA_MISSING = "FA3-KOR-DATA-MISSING", Error, "a correction (KOR, KOR_ZAL, KOR_ROZ) without DaneFaKorygowanej", "VAT Act art. 106j ust. 2 pkt 2; XSD annotation";
+    KOR_DATA_UNEXPECTED = "FA3-KOR-DATA-UNEXPECTED", Error, "correction elements (DaneFaKorygowanej, PrzyczynaKorekty, TypKorekty, Podmiot1K, …) on an invoice that is not a correction", "XSD annotation (correction group applies to KOR/KOR_ZAL/KOR_ROZ)";
+    KOR_KSEFNR = "FA3-KOR-KSEFNR", Error, "NrKSeF=1 without NrKSeFFaKorygowanej", "XSD DaneFaKorygowanej choice";
+    KOR_DATE = "FA3-KOR-DATE", Error, "the corrected invoice is dated after the correction (DataWystFaKorygowanej > P_1)", "VAT Act art. 106j (a correction follows the invoice)";
+    KSEFNR_CRC = "FA3-KSEFNR-CRC", Warning, "CRC-8 of a referenced KSeF number does not match (MF samples fail it too)", "numer-ksef.md (CRC-8, poly 0x07)";
+    KSEFNR_SELLER = "FA3-KSEFNR-SELLER", Warning, "referenced KSeF number does not start with the seller's NIP (Podmiot1)", "numer-ksef.md (the number starts with the seller NIP)";
+    ROZ_ADVANCES = "FA3-ROZ-ADVANCES", Error, "a settlement invoice (ROZ) without FakturaZaliczkowa references", "VAT Act art. 106f ust. 3; XSD annotation of FakturaZaliczkowa";
+    ADVANCES_UNEXPECTED = "FA3-ADVANCES-UNEXPECTED", Warning, "FakturaZaliczkowa on an invoice that is not ROZ / KOR_ROZ", "XSD annotation of FakturaZaliczkowa";
+    ZAMOWIENIE_TYPE = "FA3-ZAMOWIENIE-TYPE", Error, "Zamowienie on an invoice that is not ZAL / KOR_ZAL", "XSD annotation of Zamowienie (art. 106f ust. 1 pkt 4)";
+    ZAMOWIENIE_TOTAL = "FA3-ZAMOWIENIE-TOTAL", Warning, "WartoscZamowienia differs from the sum of the order lines, or the advance exceeds the order value", "VAT Act art. 106f ust. 1 pkt 4";
+    CUR_P14W_PLN = "FA3-CUR-P14W-PLN", Error, "P_14_xW (tax in PLN) on a PLN invoice", "XSD annotation of P_14_xW";
+    CUR_P14W_MISSING = "FA3-CUR-P14W-MISSING", Error, "foreign-currency invoice with tax in P_14_x but no P_14_xW (tax in PLN)", "VAT Act art. 106e ust. 11";
+    CUR_RATE_PLN = "FA3-CUR-RATE-PLN", Error, "exchange rate (KursWaluty, KursWalutyZ, KursWalutyZW, KursWalutyZK) on a PLN invoice", "XSD annotations of the exchange-rate elements";
+    TOTAL_NET = "FA3-TOTAL-NET", Warning, "sum of line net values per rate differs from P_13_x (VAT invoices)", "VAT Act art. 106e ust. 1 pkt 13; MF practice";
+    TOTAL_TAX = "FA3-TOTAL-TAX", Warning, "P_14_x differs from P_13_x × rate beyond rounding", "VAT Act art. 106e ust. 1 pkt 14; rounding to the grosz";
+    TOTAL_DUE = "FA3-TOTAL-DUE", Warning, "P_15 differs from the sum of P_13_x and P_14_x (MF01 itself is off by 0.01)", "VAT Act art. 106e ust. 1 pkt 15";
+    TOTAL_SETTLEMENT = "FA3-TOTAL-SETTLEMENT", Warning, "Rozliczenie sums (SumaObciazen, SumaOdliczen, DoZaplaty) inconsistent with their items and P_15", "XSD annotation of Rozliczenie";
+    RATE_BUCKET = "FA3-RATE-BUCKET", Warning, "line rate (P_12) without the matching P_13_x total, or a total without lines at that rate", "VAT Act art. 106e ust. 1 pkt 12-14";
+    ZW_BASIS = "FA3-ZW-BASIS", Error, "exempt lines (zw, P_13_7) without Zwolnienie/P_19=1 and a legal basis P_19A/B/C (or P_19 without exempt supply: warning)", "VAT Act art. 106e ust. 1 pkt 19";
+    OO_P18 = "FA3-OO-P18", Error, "reverse-charge lines (oo, P_13_10) without P_18=1 (or P_18=1 without them: warning)", "VAT Act art. 106e ust. 1 pkt 18";
+    MARGIN = "FA3-MARGIN", Error, "margin-scheme total P_13_11 without PMarzy/P_PMarzy=1 (or the flag without P_13_11: warning)", "VAT Act art. 106e ust. 2-3";
+    WDT_BUYER = "FA3-WDT-BUYER", Warning, "0 % intra-EU supply (0 WDT, P_13_6_2) to a buyer without an EU VAT number (KodUE + NrVatUE)", "VAT Act art. 42 ust. 1 pkt 1";
+    SPLIT_PAYMENT = "FA3-SPLIT-PAYMENT", Warning, "Annex 15 goods (P_12_Zal_15) and P_15 > 15 000 PLN without P_18A=1, or P_18A=1 without them", "VAT Act art. 106e ust. 1 pkt 18a";
+    UPR_LIMIT = "FA3-UPR-LIMIT", Warning, "simplified invoice (UPR) above 450 PLN / 100 EUR", "VAT Act art. 106e ust. 5 pkt 3";
+    LINE_DUPLICATE = "FA3-LINE-DUPLICATE", Error, "duplicate line number (NrWierszaFa / NrWierszaZam; a StanPrzed row may repeat its after-row's number)", "XSD annotation (unique line numbering)";
+    LINE_VALUE = "FA3-LINE-VALUE", Warning, "line net value P_11 differs from quantity × unit price (P_8B × P_9A − P_10)", "VAT Act art. 106e ust. 1 pkt 11";
+    DATE_FUTURE = "FA3-DATE-FUTURE", Error, "issue date P_1 after today (Europe/Warsaw; checked only when today is given)", "KSeF verification (P_1 not later than acceptance)";
+    DATE_PERIOD = "FA3-DATE-PERIOD", Error, "OkresFa: P_6_Od after P_6_Do", "XSD annotation of OkresFa";
+    DATE_DUE = "FA3-DATE-DUE", Warning, "payment due date (TerminPlatnosci/Termin) before the issue date P_1", "MF practice";
     READ = "FA3-READ", Error, "the FA(3) reader could not map the document to the model", "XSD (structure the model cannot hold)";
 }

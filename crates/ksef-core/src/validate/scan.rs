@@ -17,6 +17,7 @@ use super::rules::{
     XSD_ORDER, XSD_ROOT, XSD_TEXT, XSD_UNKNOWN,
 };
 use super::schema::{NODES, Node, TYPES};
+use super::tree::El;
 use super::{Problem, Report};
 
 /// The FA(3) target namespace.
@@ -58,6 +59,7 @@ struct Frame {
     last_ord: u16,
     last_name: String,
     counts: Vec<(&'static str, u32)>,
+    el: El,
 }
 
 /// Walks a tree of elements against the schema table. `strict` (the XML pass) also
@@ -72,6 +74,8 @@ pub(crate) struct Walker<'r> {
     /// Whether `Faktura/Zalacznik` was seen.
     pub(crate) has_attachment: bool,
     root_seen: bool,
+    /// The tree of schema-known elements, once the root is closed.
+    pub(crate) root: Option<El>,
 }
 
 impl<'r> Walker<'r> {
@@ -83,6 +87,7 @@ impl<'r> Walker<'r> {
             skip: 0,
             has_attachment: false,
             root_seen: false,
+            root: None,
         }
     }
 
@@ -127,6 +132,11 @@ impl<'r> Walker<'r> {
                 last_ord: 0,
                 last_name: String::new(),
                 counts: Vec::new(),
+                el: El {
+                    name: "Faktura".into(),
+                    path: "Faktura".into(),
+                    ..El::default()
+                },
             });
             return true;
         };
@@ -200,6 +210,11 @@ impl<'r> Walker<'r> {
         }
         self.stack.push(Frame {
             schema,
+            el: El {
+                name: name.to_string(),
+                path: display.clone(),
+                ..El::default()
+            },
             display,
             node: Some(n),
             text: String::new(),
@@ -265,18 +280,21 @@ impl<'r> Walker<'r> {
             self.skip -= 1;
             return;
         }
-        let Some(f) = self.stack.pop() else {
+        let Some(mut f) = self.stack.pop() else {
             return;
         };
+        let mut el = std::mem::take(&mut f.el);
+        el.text = std::mem::take(&mut f.text);
         let Some(n) = f.node else {
             return;
         };
+        let text = el.text.as_str();
         if let Some(t) = n.ty {
-            if let Some(p) = facets::check(&f.text, &TYPES[usize::from(t)], &f.display) {
+            if let Some(p) = facets::check(text, &TYPES[usize::from(t)], &f.display) {
                 self.report.push(p);
             }
-        } else if self.strict && !f.text.trim().is_empty() {
-            let shown: String = f.text.trim().chars().take(40).collect();
+        } else if self.strict && !text.trim().is_empty() {
+            let shown: String = text.trim().chars().take(40).collect();
             let el = leaf_name(&f.schema);
             self.report.push(Problem::new(
                 &XSD_TEXT,
@@ -314,6 +332,10 @@ impl<'r> Walker<'r> {
                 }
             }
         }
+        match self.stack.last_mut() {
+            Some(parent) => parent.el.kids.push(el),
+            None => self.root = Some(el),
+        }
     }
 }
 
@@ -336,6 +358,8 @@ pub(crate) struct XmlOutcome {
     pub(crate) has_attachment: bool,
     /// The parser reached the end without a well-formedness error.
     pub(crate) well_formed: bool,
+    /// The element tree (when the root closed).
+    pub(crate) root: Option<El>,
 }
 
 /// Scans the raw XML. `chars` are the character issues from the byte pass, in offset order.
@@ -536,6 +560,7 @@ pub(crate) fn scan_xml(bytes: &[u8], chars: &[CharIssue], report: &mut Report) -
     XmlOutcome {
         has_attachment: w.has_attachment,
         well_formed,
+        root: w.root.take(),
     }
 }
 

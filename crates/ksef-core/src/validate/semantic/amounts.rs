@@ -1,0 +1,613 @@
+//! Amounts: rate buckets (`P_13_x` / `P_14_x` / `P_14_xW`, FA3.md §8), currency coherence
+//! (VAT Act art. 106e ust. 11), line and total arithmetic (warnings: MF01 is off by one grosz,
+//! corrections and advances legitimately differ), the annotations the rates imply (`zw` →
+//! P_19, `oo` → P_18, margin → PMarzy, art. 106e ust. 1 pkt 18-19, ust. 2-3), split payment
+//! (art. 106e ust. 1 pkt 18a), UPR limits (ust. 5 pkt 3) and line numbering.
+
+use rust_decimal::Decimal;
+
+use crate::validate::rules::{
+    CUR_P14W_MISSING, CUR_P14W_PLN, CUR_RATE_PLN, LINE_DUPLICATE, LINE_VALUE, MARGIN, OO_P18,
+    RATE_BUCKET, SPLIT_PAYMENT, TOTAL_DUE, TOTAL_NET, TOTAL_SETTLEMENT, TOTAL_TAX, UPR_LIMIT,
+    WDT_BUYER, ZW_BASIS,
+};
+use crate::validate::tree::El;
+use crate::validate::{Problem, Report, Severity};
+
+use super::{Ctx, amt};
+
+/// One rate bucket of `Fa`.
+struct Bucket {
+    net: &'static str,
+    tax: Option<&'static str>,
+    tax_pln: Option<&'static str>,
+    /// `P_12` codes that land here.
+    codes: &'static [&'static str],
+}
+
+const BUCKETS: [Bucket; 13] = [
+    Bucket {
+        net: "P_13_1",
+        tax: Some("P_14_1"),
+        tax_pln: Some("P_14_1W"),
+        codes: &["23", "22"],
+    },
+    Bucket {
+        net: "P_13_2",
+        tax: Some("P_14_2"),
+        tax_pln: Some("P_14_2W"),
+        codes: &["8", "7"],
+    },
+    Bucket {
+        net: "P_13_3",
+        tax: Some("P_14_3"),
+        tax_pln: Some("P_14_3W"),
+        codes: &["5"],
+    },
+    Bucket {
+        net: "P_13_4",
+        tax: Some("P_14_4"),
+        tax_pln: Some("P_14_4W"),
+        codes: &["4", "3"],
+    },
+    Bucket {
+        net: "P_13_5",
+        tax: Some("P_14_5"),
+        tax_pln: None,
+        codes: &[],
+    },
+    Bucket {
+        net: "P_13_6_1",
+        tax: None,
+        tax_pln: None,
+        codes: &["0 KR"],
+    },
+    Bucket {
+        net: "P_13_6_2",
+        tax: None,
+        tax_pln: None,
+        codes: &["0 WDT"],
+    },
+    Bucket {
+        net: "P_13_6_3",
+        tax: None,
+        tax_pln: None,
+        codes: &["0 EX"],
+    },
+    Bucket {
+        net: "P_13_7",
+        tax: None,
+        tax_pln: None,
+        codes: &["zw"],
+    },
+    Bucket {
+        net: "P_13_8",
+        tax: None,
+        tax_pln: None,
+        codes: &["np I"],
+    },
+    Bucket {
+        net: "P_13_9",
+        tax: None,
+        tax_pln: None,
+        codes: &["np II"],
+    },
+    Bucket {
+        net: "P_13_10",
+        tax: None,
+        tax_pln: None,
+        codes: &["oo"],
+    },
+    Bucket {
+        net: "P_13_11",
+        tax: None,
+        tax_pln: None,
+        codes: &[],
+    },
+];
+
+/// The bucket a line belongs to: by `P_12`, else OSS (`P_12_XII`), else margin (no rate).
+fn bucket_of(line: &El, margin: bool) -> Option<usize> {
+    match line.text_at("P_12") {
+        Some(code) => BUCKETS.iter().position(|b| b.codes.contains(&code)),
+        None if line.child("P_12_XII").is_some() => Some(4),
+        None if margin => Some(12),
+        None => None,
+    }
+}
+
+fn dec(n: i64, scale: u32) -> Decimal {
+    Decimal::new(n, scale)
+}
+
+pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report) {
+    currency(ctx, report);
+    annotations(ctx, report);
+    totals(ctx, report);
+    lines(ctx, report);
+    limits(ctx, report);
+}
+
+fn currency(ctx: &Ctx<'_>, report: &mut Report) {
+    let fa = ctx.fa;
+    let cur = ctx.currency;
+    if cur == "PLN" {
+        for b in &BUCKETS {
+            if let Some(el) = b.tax_pln.and_then(|w| fa.child(w)) {
+                report.push(Problem::new(
+                    &CUR_P14W_PLN,
+                    el.path.clone(),
+                    format!("{} (podatek przeliczony na złote) podaje się tylko na fakturze w walucie obcej, a KodWaluty to PLN", el.name),
+                    format!("{} (tax converted to PLN) belongs on foreign-currency invoices only, but KodWaluty is PLN", el.name),
+                ));
+            }
+        }
+        let mut rates: Vec<&El> = ["KursWalutyZ", "KursWalutyZK"]
+            .iter()
+            .filter_map(|n| fa.child(n))
+            .collect();
+        rates.extend(
+            fa.all("ZaliczkaCzesciowa")
+                .filter_map(|z| z.child("KursWalutyZW")),
+        );
+        rates.extend(ctx.lines().filter_map(|l| l.child("KursWaluty")));
+        for el in rates {
+            report.push(Problem::new(
+                &CUR_RATE_PLN,
+                el.path.clone(),
+                format!("kurs waluty {} ({}) na fakturze w PLN; kurs podaje się tylko dla waluty obcej", el.name, el.value()),
+                format!("exchange rate {} ({}) on a PLN invoice; rates belong on foreign-currency invoices only", el.name, el.value()),
+            ));
+        }
+    } else if !cur.is_empty() {
+        for b in &BUCKETS {
+            let (Some(tax), Some(w)) = (b.tax, b.tax_pln) else {
+                continue;
+            };
+            if fa.dec_at(tax).is_some_and(|t| !t.is_zero()) && fa.child(w).is_none() {
+                report.push(Problem::new(
+                    &CUR_P14W_MISSING,
+                    fa.path_of(w),
+                    format!("faktura w walucie {cur} z podatkiem {tax}, ale bez {w} (podatek przeliczony na złote, art. 106e ust. 11)"),
+                    format!("a {cur} invoice with tax in {tax} but without {w} (the tax converted to PLN, VAT Act art. 106e ust. 11)"),
+                ));
+            }
+        }
+    }
+}
+
+fn annotations(ctx: &Ctx<'_>, report: &mut Report) {
+    let fa = ctx.fa;
+    let Some(ad) = fa.child("Adnotacje") else {
+        return;
+    };
+    let has_code = |code: &str| ctx.lines().any(|l| l.text_at("P_12") == Some(code));
+    // zw → P_19 = 1 + basis
+    let zw = has_code("zw") || fa.child("P_13_7").is_some();
+    let p19 = ad.flag("Zwolnienie/P_19");
+    let basis = ["P_19A", "P_19B", "P_19C"]
+        .iter()
+        .any(|b| ad.at(&format!("Zwolnienie/{b}")).is_some());
+    if zw && !(p19 && basis) {
+        report.push(Problem::new(
+            &ZW_BASIS,
+            ad.path_of("Zwolnienie"),
+            "sprzedaż zwolniona (stawka zw / P_13_7) wymaga Zwolnienie/P_19=1 i podstawy zwolnienia w P_19A (ustawa), P_19B (dyrektywa) lub P_19C (inna)",
+            "exempt supply (rate zw / P_13_7) requires Zwolnienie/P_19=1 and the legal basis in P_19A (Polish act), P_19B (directive) or P_19C (other)",
+        ));
+    } else if p19 && !zw && !ctx.is_correction() {
+        report.push(
+            Problem::new(
+                &ZW_BASIS,
+                ad.path_of("Zwolnienie/P_19"),
+                "P_19=1 (zwolnienie), ale żaden wiersz nie ma stawki zw i brak P_13_7",
+                "P_19=1 (exemption) but no line has rate zw and P_13_7 is absent",
+            )
+            .with_severity(Severity::Warning),
+        );
+    }
+    // oo → P_18 = 1
+    let oo = has_code("oo") || fa.child("P_13_10").is_some();
+    let p18 = ad.flag("P_18");
+    if oo && !p18 {
+        report.push(Problem::new(
+            &OO_P18,
+            ad.path_of("P_18"),
+            format!(
+                "odwrotne obciążenie (stawka oo / P_13_10) wymaga P_18=1, a jest {}",
+                ad.text_at("P_18").unwrap_or("(brak)")
+            ),
+            format!(
+                "reverse charge (rate oo / P_13_10) requires P_18=1, found {}",
+                ad.text_at("P_18").unwrap_or("(none)")
+            ),
+        ));
+    } else if p18 && !oo && !ctx.is_correction() {
+        report.push(
+            Problem::new(
+                &OO_P18,
+                ad.path_of("P_18"),
+                "P_18=1 (odwrotne obciążenie), ale żaden wiersz nie ma stawki oo i brak P_13_10",
+                "P_18=1 (reverse charge) but no line has rate oo and P_13_10 is absent",
+            )
+            .with_severity(Severity::Warning),
+        );
+    }
+    // margin
+    let margin_total = fa.child("P_13_11").is_some();
+    let margin_flag = ad.flag("PMarzy/P_PMarzy");
+    if margin_total && !margin_flag {
+        report.push(Problem::new(
+            &MARGIN,
+            ad.path_of("PMarzy"),
+            "P_13_11 (procedura marży) wymaga PMarzy/P_PMarzy=1 i wskazania rodzaju procedury",
+            "P_13_11 (margin scheme) requires PMarzy/P_PMarzy=1 and the kind of scheme",
+        ));
+    } else if margin_flag
+        && !margin_total
+        && !ctx.is_correction()
+        && fa.child("P_15").is_some()
+        && ctx.kind != "UPR"
+    {
+        report.push(
+            Problem::new(
+                &MARGIN,
+                fa.path_of("P_13_11"),
+                "P_PMarzy=1 (procedura marży), ale brak P_13_11",
+                "P_PMarzy=1 (margin scheme) but P_13_11 is absent",
+            )
+            .with_severity(Severity::Warning),
+        );
+    }
+    // WDT → buyer's EU VAT number
+    if (has_code("0 WDT") || fa.child("P_13_6_2").is_some())
+        && let Some(id) = ctx.root.at("Podmiot2/DaneIdentyfikacyjne")
+        && (id.child("KodUE").is_none() || id.child("NrVatUE").is_none())
+    {
+        report.push(Problem::new(
+            &WDT_BUYER,
+            id.path.clone(),
+            "stawka 0% WDT wymaga numeru VAT UE nabywcy (KodUE + NrVatUE, art. 42 ust. 1 pkt 1)",
+            "the 0 % intra-EU rate (0 WDT) requires the buyer's EU VAT number (KodUE + NrVatUE, VAT Act art. 42 ust. 1 pkt 1)",
+        ));
+    }
+    // split payment
+    let annex15 = ctx.lines().any(|l| l.flag("P_12_Zal_15"));
+    let p18a = ad.flag("P_18A");
+    if ctx.currency == "PLN"
+        && let Some(p15) = fa.dec_at("P_15")
+    {
+        let limit = dec(15_000, 0);
+        if annex15 && p15 > limit && !p18a {
+            report.push(Problem::new(
+                &SPLIT_PAYMENT,
+                ad.path_of("P_18A"),
+                format!("towary z zał. 15 (P_12_Zal_15) i kwota należności {} > 15 000 zł: faktura powinna mieć P_18A=1 (mechanizm podzielonej płatności)", amt(p15)),
+                format!("Annex 15 goods (P_12_Zal_15) and an amount due of {} > 15 000 PLN: the invoice should carry P_18A=1 (split payment)", amt(p15)),
+            ));
+        }
+        if p18a && (!annex15 || p15 <= limit) && !ctx.is_correction() {
+            report.push(Problem::new(
+                &SPLIT_PAYMENT,
+                ad.path_of("P_18A"),
+                format!(
+                    "P_18A=1, ale {}",
+                    if annex15 {
+                        format!("kwota należności {} nie przekracza 15 000 zł", amt(p15))
+                    } else {
+                        "żaden wiersz nie ma P_12_Zal_15=1".into()
+                    }
+                ),
+                format!(
+                    "P_18A=1 but {}",
+                    if annex15 {
+                        format!("the amount due {} does not exceed 15 000 PLN", amt(p15))
+                    } else {
+                        "no line has P_12_Zal_15=1".into()
+                    }
+                ),
+            ));
+        }
+    }
+}
+
+fn totals(ctx: &Ctx<'_>, report: &mut Report) {
+    let fa = ctx.fa;
+    let margin = ctx.fa.flag("Adnotacje/PMarzy/P_PMarzy");
+    let lines: Vec<&El> = ctx.lines().collect();
+    let per_bucket: Vec<Vec<&El>> = (0..BUCKETS.len())
+        .map(|i| {
+            lines
+                .iter()
+                .copied()
+                .filter(|l| bucket_of(l, margin) == Some(i))
+                .collect()
+        })
+        .collect();
+    // Tax vs net × rate, within rounding (per line or per bucket).
+    for (i, b) in BUCKETS.iter().enumerate().take(4) {
+        let (Some(net), Some(tax)) = (fa.dec_at(b.net), b.tax.and_then(|t| fa.dec_at(t))) else {
+            continue;
+        };
+        let mut codes: Vec<&str> = per_bucket[i]
+            .iter()
+            .filter_map(|l| l.text_at("P_12"))
+            .collect();
+        codes.dedup();
+        let code = if codes.len() == 1 {
+            codes[0]
+        } else {
+            b.codes[0]
+        };
+        let Ok(rate) = code.parse::<i64>() else {
+            continue;
+        };
+        let expected = net * Decimal::from(rate) / dec(100, 0);
+        let n = i64::try_from(per_bucket[i].len().max(1)).unwrap_or(1);
+        let tol = dec(65, 4) * Decimal::from(n);
+        if (tax - expected).abs() > tol {
+            let t = b.tax.unwrap_or_default();
+            report.push(Problem::new(
+                &TOTAL_TAX,
+                fa.path_of(t),
+                format!(
+                    "{t} = {}, a {} × {rate}% = {} (różnica większa niż zaokrąglenie)",
+                    amt(tax),
+                    b.net,
+                    amt(expected.round_dp(2))
+                ),
+                format!(
+                    "{t} = {}, but {} × {rate}% = {} (more than rounding apart)",
+                    amt(tax),
+                    b.net,
+                    amt(expected.round_dp(2))
+                ),
+            ));
+        }
+    }
+    // P_15 vs the buckets.
+    let mut sum = Decimal::ZERO;
+    let mut any = false;
+    for b in &BUCKETS {
+        for n in std::iter::once(b.net).chain(b.tax) {
+            if let Some(v) = fa.dec_at(n) {
+                sum += v;
+                any = true;
+            }
+        }
+    }
+    if any
+        && let Some(p15) = fa.dec_at("P_15")
+        && p15 != sum
+    {
+        report.push(Problem::new(
+            &TOTAL_DUE,
+            fa.path_of("P_15"),
+            format!(
+                "P_15 = {}, a suma P_13_x i P_14_x = {} (różnica {})",
+                amt(p15),
+                amt(sum),
+                amt(p15 - sum)
+            ),
+            format!(
+                "P_15 = {}, but the sum of P_13_x and P_14_x is {} (difference {})",
+                amt(p15),
+                amt(sum),
+                amt(p15 - sum)
+            ),
+        ));
+    }
+    // Lines vs buckets (VAT only: UPR may omit line rates or carry only P_15; corrections, advances and settlements differ by design).
+    let plain = ctx.kind == "VAT" && !lines.iter().any(|l| l.flag("StanPrzed"));
+    if plain && !lines.is_empty() {
+        for (i, b) in BUCKETS.iter().enumerate() {
+            let rows = &per_bucket[i];
+            let total = fa.dec_at(b.net);
+            if rows.is_empty() {
+                if let Some(t) = total.filter(|t| !t.is_zero()) {
+                    report.push(Problem::new(
+                        &RATE_BUCKET,
+                        fa.path_of(b.net),
+                        format!("{} = {}, ale żaden wiersz nie ma tej stawki", b.net, amt(t)),
+                        format!("{} = {}, but no line has this rate", b.net, amt(t)),
+                    ));
+                }
+                continue;
+            }
+            let Some(total) = total else {
+                let code = rows[0].text_at("P_12").unwrap_or("");
+                report.push(Problem::new(
+                    &RATE_BUCKET,
+                    rows[0].path_of("P_12"),
+                    format!(
+                        "wiersz ze stawką {code}, ale brak sumy {} na fakturze",
+                        b.net
+                    ),
+                    format!(
+                        "a line at rate {code}, but the invoice has no {} total",
+                        b.net
+                    ),
+                ));
+                continue;
+            };
+            if rows.iter().all(|l| l.child("P_11").is_some()) {
+                let s: Decimal = rows.iter().filter_map(|l| l.dec_at("P_11")).sum();
+                if s != total {
+                    report.push(Problem::new(
+                        &TOTAL_NET,
+                        fa.path_of(b.net),
+                        format!(
+                            "{} = {}, a suma P_11 wierszy z tą stawką = {}",
+                            b.net,
+                            amt(total),
+                            amt(s)
+                        ),
+                        format!(
+                            "{} = {}, but the lines at this rate sum to P_11 = {}",
+                            b.net,
+                            amt(total),
+                            amt(s)
+                        ),
+                    ));
+                }
+            } else if rows.iter().all(|l| l.child("P_11A").is_some()) {
+                let s: Decimal = rows.iter().filter_map(|l| l.dec_at("P_11A")).sum();
+                let g = total + b.tax.and_then(|t| fa.dec_at(t)).unwrap_or_default();
+                if s != g {
+                    report.push(Problem::new(
+                        &TOTAL_NET,
+                        fa.path_of(b.net),
+                        format!(
+                            "{} z podatkiem = {}, a suma wartości brutto P_11A wierszy = {}",
+                            b.net,
+                            amt(g),
+                            amt(s)
+                        ),
+                        format!(
+                            "{} plus tax = {}, but the lines' gross values P_11A sum to {}",
+                            b.net,
+                            amt(g),
+                            amt(s)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    settlement(ctx, report);
+}
+
+fn settlement(ctx: &Ctx<'_>, report: &mut Report) {
+    let Some(r) = ctx.fa.child("Rozliczenie") else {
+        return;
+    };
+    let mut parts = [Decimal::ZERO; 2];
+    for (k, (items, sum_name)) in [
+        ("Obciazenia", "SumaObciazen"),
+        ("Odliczenia", "SumaOdliczen"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let s: Decimal = r.all(items).filter_map(|o| o.dec_at("Kwota")).sum();
+        parts[k] = s;
+        if let Some(declared) = r.dec_at(sum_name) {
+            parts[k] = declared;
+            if r.child(items).is_some() && declared != s {
+                report.push(Problem::new(
+                    &TOTAL_SETTLEMENT,
+                    r.path_of(sum_name),
+                    format!(
+                        "{sum_name} = {}, a suma pozycji {items} = {}",
+                        amt(declared),
+                        amt(s)
+                    ),
+                    format!(
+                        "{sum_name} = {}, but the {items} items sum to {}",
+                        amt(declared),
+                        amt(s)
+                    ),
+                ));
+            }
+        }
+    }
+    if let (Some(due), Some(p15)) = (r.dec_at("DoZaplaty"), ctx.fa.dec_at("P_15")) {
+        let expected = p15 + parts[0] - parts[1];
+        if due != expected {
+            report.push(Problem::new(
+                &TOTAL_SETTLEMENT,
+                r.path_of("DoZaplaty"),
+                format!(
+                    "DoZaplaty = {}, a P_15 + obciążenia − odliczenia = {}",
+                    amt(due),
+                    amt(expected)
+                ),
+                format!(
+                    "DoZaplaty = {}, but P_15 + charges − deductions = {}",
+                    amt(due),
+                    amt(expected)
+                ),
+            ));
+        }
+    }
+}
+
+fn lines(ctx: &Ctx<'_>, report: &mut Report) {
+    numbering(ctx.lines(), "NrWierszaFa", "StanPrzed", report);
+    if let Some(z) = ctx.fa.child("Zamowienie") {
+        numbering(
+            z.all("ZamowienieWiersz"),
+            "NrWierszaZam",
+            "StanPrzedZ",
+            report,
+        );
+    }
+    for l in ctx.lines() {
+        let (Some(qty), Some(p11)) = (l.dec_at("P_8B"), l.dec_at("P_11")) else {
+            continue;
+        };
+        let Some(price) = l.dec_at("P_9A") else {
+            continue;
+        };
+        let discount = l.dec_at("P_10").unwrap_or_default();
+        let expected = qty * price - discount;
+        if (expected - p11).abs() > dec(1, 2) {
+            report.push(Problem::new(
+                &LINE_VALUE,
+                l.path_of("P_11"),
+                format!(
+                    "P_11 = {}, a ilość × cena netto − rabat = {}",
+                    amt(p11),
+                    amt(expected.round_dp(2))
+                ),
+                format!(
+                    "P_11 = {}, but quantity × net price − discount = {}",
+                    amt(p11),
+                    amt(expected.round_dp(2))
+                ),
+            ));
+        }
+    }
+}
+
+fn numbering<'a>(rows: impl Iterator<Item = &'a El>, nr: &str, before: &str, report: &mut Report) {
+    let mut seen: Vec<(bool, &str)> = Vec::new();
+    for row in rows {
+        let Some(n) = row.child(nr) else {
+            continue;
+        };
+        let key = (row.flag(before), n.value());
+        if seen.contains(&key) {
+            report.push(Problem::new(
+                &LINE_DUPLICATE,
+                n.path.clone(),
+                format!("numer wiersza {nr} {} powtarza się", n.value()),
+                format!("line number {nr} {} is repeated", n.value()),
+            ));
+        } else {
+            seen.push(key);
+        }
+    }
+}
+
+fn limits(ctx: &Ctx<'_>, report: &mut Report) {
+    if ctx.kind != "UPR" {
+        return;
+    }
+    let limit = match ctx.currency {
+        "PLN" => dec(450, 0),
+        "EUR" => dec(100, 0),
+        _ => return,
+    };
+    if let Some(p15) = ctx.fa.dec_at("P_15")
+        && p15 > limit
+    {
+        let cur = ctx.currency;
+        report.push(Problem::new(
+            &UPR_LIMIT,
+            ctx.fa.path_of("P_15"),
+            format!("faktura uproszczona (UPR) na {} {cur}; limit to 450 zł lub 100 euro (art. 106e ust. 5 pkt 3)", amt(p15)),
+            format!("a simplified invoice (UPR) for {} {cur}; the limit is 450 PLN or 100 EUR (VAT Act art. 106e ust. 5 pkt 3)", amt(p15)),
+        ));
+    }
+}
