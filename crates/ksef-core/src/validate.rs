@@ -130,14 +130,6 @@ impl Report {
             self.problems.push(p);
         }
     }
-
-    /// Whether some problem sits at `path` or below it.
-    fn touches(&self, path: &str) -> bool {
-        self.problems.iter().any(|p| {
-            p.path == path
-                || (p.path.starts_with(path) && p.path.as_bytes().get(path.len()) == Some(&b'/'))
-        })
-    }
 }
 
 /// Validation settings. The core never reads the clock: pass today's date in.
@@ -162,6 +154,25 @@ impl Default for Options {
     }
 }
 
+/// Why an option value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OptionsError {
+    /// `today` is not a `YYYY-MM-DD` calendar date.
+    #[error("invalid date {0:?}: expected YYYY-MM-DD")]
+    Date(String),
+}
+
+impl Options {
+    /// Sets `today` from `YYYY-MM-DD` (for callers that do not use the `time` crate).
+    pub fn with_today_iso(mut self, date: &str) -> Result<Self, OptionsError> {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        let d = time::Date::parse(date, &fmt).map_err(|_| OptionsError::Date(date.into()))?;
+        self.today = Some(d);
+        Ok(self)
+    }
+}
+
 /// Validates raw invoice bytes: file hygiene (BOM, UTF-8, declaration, processing
 /// instructions, forbidden and discouraged characters, size), XML structure and XSD facets
 /// of every value, then the semantic rules on the parsed model.
@@ -172,6 +183,19 @@ pub fn validate_xml(bytes: &[u8], opts: &Options) -> Report {
     hygiene::check_size(bytes.len(), outcome.has_attachment, &mut report);
     if let Some(root) = &outcome.root {
         semantic::check(root, opts, &mut report);
+    }
+    report
+}
+
+/// Validates the JSON form of an FA(3) invoice (the model's serde form: keys are the XSD
+/// element names, repeated elements are arrays, `KodFormularza` is
+/// `{"kodSystemowy", "wersjaSchemy", "value"}`): the XSD value facets and counts, then the
+/// semantic rules. Element order and presence are the model's business; for raw XML use
+/// [`validate_xml`].
+pub fn validate_json(invoice: &serde_json::Value, opts: &Options) -> Report {
+    let mut report = Report::default();
+    if let Some(root) = scan::scan_value(invoice, &mut report) {
+        semantic::check(&root, opts, &mut report);
     }
     report
 }

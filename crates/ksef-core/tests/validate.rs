@@ -168,3 +168,182 @@ fn xmllint_agrees_with_the_manifest() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+fn sample(prefix: &str) -> Vec<u8> {
+    samples()
+        .into_iter()
+        .find(|(n, _)| n.starts_with(prefix))
+        .unwrap()
+        .1
+}
+
+/// Pads a sample with a comment after the root to `size` bytes.
+fn padded(prefix: &str, size: usize) -> Vec<u8> {
+    let mut b = sample(prefix);
+    let pad = size - b.len() - "<!---->".len();
+    b.extend_from_slice(b"<!--");
+    b.extend(std::iter::repeat_n(b'x', pad));
+    b.extend_from_slice(b"-->");
+    assert_eq!(b.len(), size);
+    b
+}
+
+#[test]
+fn size_limit_is_1_mb_or_3_mb_with_attachment() {
+    let rule = |b: &[u8]| {
+        validate_xml(b, &Options::default())
+            .problems
+            .iter()
+            .any(|p| p.rule == "FA3-XML-SIZE" && p.path.is_empty())
+    };
+    assert!(!rule(&padded("fa3-mf01", 1_000_000)));
+    assert!(rule(&padded("fa3-mf01", 1_000_001)));
+    // MF24 has a Zalacznik: the limit is 3 000 000 bytes.
+    assert!(!rule(&padded("fa3-mf24", 1_500_000)));
+    assert!(!rule(&padded("fa3-mf24", 3_000_000)));
+    assert!(rule(&padded("fa3-mf24", 3_000_001)));
+}
+
+#[test]
+fn report_serialises_for_the_cli_and_the_browser() {
+    let r = validate_xml(&sample("fa3-mf01"), &Options::default());
+    let v = serde_json::to_value(&r).unwrap();
+    let p = &v["problems"][0];
+    assert_eq!(p["rule"], "FA3-TOTAL-DUE");
+    assert_eq!(p["path"], "Faktura/Fa/P_15");
+    assert_eq!(p["severity"], "warning");
+    assert!(p["message_pl"].as_str().unwrap().contains("2050.99"));
+    assert!(p["message_en"].as_str().unwrap().contains("2050.99"));
+}
+
+#[test]
+fn every_problem_has_a_catalogued_rule_and_both_messages() {
+    use ksef_core::validate::rules::RULES;
+    for c in manifest() {
+        for p in validate_xml(&fixture(&c.file), &c.opts).problems {
+            assert!(
+                RULES.iter().any(|r| r.id == p.rule),
+                "{}: {}",
+                c.file,
+                p.rule
+            );
+            assert!(!p.message_pl.is_empty() && !p.message_en.is_empty());
+            assert_ne!(p.message_pl, p.message_en, "{}: {}", c.file, p.rule);
+        }
+    }
+}
+
+#[test]
+fn docs_table_lists_every_rule_with_its_severity() {
+    use ksef_core::validate::rules::RULES;
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/validation-rules.md"),
+    )
+    .unwrap();
+    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| `FA3-")).collect();
+    assert_eq!(rows.len(), RULES.len(), "one table row per rule");
+    for r in RULES {
+        let sev = match r.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let row = rows
+            .iter()
+            .find(|l| l.starts_with(&format!("| `{}` |", r.id)))
+            .unwrap_or_else(|| panic!("{} missing from docs/validation-rules.md", r.id));
+        assert!(row.contains(&format!("| {sev} |")), "{}: severity", r.id);
+    }
+}
+
+#[test]
+fn p1_rule_is_skipped_without_today_and_passes_on_the_day() {
+    let b = sample("fa3-mf01");
+    let fires = |o: &Options| {
+        validate_xml(&b, o)
+            .problems
+            .iter()
+            .any(|p| p.rule == "FA3-DATE-FUTURE")
+    };
+    assert!(!fires(&Options::default()));
+    assert!(!fires(
+        &Options::default().with_today_iso("2026-02-15").unwrap()
+    ));
+    assert!(fires(
+        &Options::default().with_today_iso("2026-02-14").unwrap()
+    ));
+    assert!(Options::default().with_today_iso("2026-02-30").is_err());
+}
+
+#[test]
+fn ministry_samples_are_schema_valid_too() {
+    for (name, bytes) in samples() {
+        common::xmllint_validate(&bytes, &common::fa3_xsd())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+/// The model's JSON form (XSD names as keys) goes through the same facet and semantic rules.
+#[test]
+fn json_form_is_checked_with_the_same_rules() {
+    use ksef_core::validate::validate_json;
+    let mut v = serde_json::json!({
+        "Naglowek": {
+            "KodFormularza": {"kodSystemowy": "FA (3)", "wersjaSchemy": "1-0E", "value": "FA"},
+            "WariantFormularza": "3",
+            "DataWytworzeniaFa": "2026-02-01T10:00:00Z"
+        },
+        "Podmiot1": {
+            "DaneIdentyfikacyjne": {"NIP": "5265877635", "Nazwa": "Seller"},
+            "Adres": {"KodKraju": "PL", "AdresL1": "ul. Kwiatowa 1"}
+        },
+        "Podmiot2": {
+            "DaneIdentyfikacyjne": {"NIP": "1111111111", "Nazwa": "Buyer"},
+            "JST": "2", "GV": "2"
+        },
+        "Fa": {
+            "KodWaluty": "PLN", "P_1": "2026-02-01", "P_2": "FV/1/2026",
+            "P_13_1": "100.00", "P_14_1": "23.00", "P_15": "123.00",
+            "Adnotacje": {
+                "P_16": "2", "P_17": "2", "P_18": "2", "P_18A": "2",
+                "Zwolnienie": {"P_19N": "1"},
+                "NoweSrodkiTransportu": {"P_22N": "1"},
+                "P_23": "2",
+                "PMarzy": {"P_PMarzyN": "1"}
+            },
+            "RodzajFaktury": "VAT",
+            "FaWiersz": [
+                {"NrWierszaFa": 1, "P_7": "Service", "P_8A": "szt.", "P_8B": "1",
+                 "P_9A": "100.00", "P_11": "100.00", "P_12": "23"}
+            ]
+        }
+    });
+    let opts = Options::default();
+    assert_eq!(validate_json(&v, &opts).problems, vec![]);
+    v["Podmiot2"]["DaneIdentyfikacyjne"]["NIP"] = "1111111112".into();
+    v["Fa"]["P_15"] = "123.001".into();
+    v["Fa"]["FaWiersz"][0]["NrWierszaFa"] = 0.into();
+    v["Naglowek"]["KodFormularza"]["kodSystemowy"] = "FA(3)".into();
+    let got: Vec<(String, String)> = validate_json(&v, &opts)
+        .problems
+        .into_iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| (p.rule.to_string(), p.path))
+        .collect();
+    for want in [
+        (
+            "FA3-XSD-ENUM",
+            "Faktura/Naglowek/KodFormularza/@kodSystemowy",
+        ),
+        (
+            "FA3-NIP-CHECKSUM",
+            "Faktura/Podmiot2/DaneIdentyfikacyjne/NIP",
+        ),
+        ("FA3-XSD-DECIMAL", "Faktura/Fa/P_15"),
+        ("FA3-XSD-RANGE", "Faktura/Fa/FaWiersz[1]/NrWierszaFa"),
+    ] {
+        assert!(
+            got.iter().any(|(r, p)| r == want.0 && p == want.1),
+            "{want:?} not in {got:?}"
+        );
+    }
+}

@@ -16,6 +16,8 @@ use super::rules::{
     IDWEW_PATTERN, KSEFNR_PATTERN, NIP_PATTERN, Rule, XSD_DATE, XSD_DECIMAL, XSD_ENUM, XSD_INTEGER,
     XSD_LENGTH, XSD_PATTERN, XSD_RANGE,
 };
+use super::schema::TYPES;
+use std::sync::OnceLock;
 
 /// The built-in type a simple type restricts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +229,17 @@ fn expected(t: &SimpleType) -> (String, String) {
             "numer KSeF NNNNNNNNNN-RRRRMMDD-XXXXXXXXXXXX-CC".into(),
             "a KSeF number NNNNNNNNNN-YYYYMMDD-XXXXXXXXXXXX-CC".into(),
         ),
+        "TNrREGON" => ("REGON: 9 lub 14 cyfr".into(), "a REGON: 9 or 14 digits".into()),
+        "TNrKRS" => ("numer KRS: 10 cyfr".into(), "a KRS number: 10 digits".into()),
+        "TNrVatUE" => (
+            "numer VAT UE bez prefiksu kraju: 1–12 cyfr, wielkich liter, + lub *".into(),
+            "an EU VAT number without the country prefix: 1-12 digits, capitals, + or *".into(),
+        ),
+        "SWIFT_Type" => (
+            "kod SWIFT/BIC: 8 lub 11 znaków (np. BPKOPLPW)".into(),
+            "a SWIFT/BIC code: 8 or 11 characters (e.g. BPKOPLPW)".into(),
+        ),
+        "TAdresEmail" => ("adres e-mail z @".into(), "an e-mail address with @".into()),
         _ => {
             let p = t
                 .patterns
@@ -256,6 +269,28 @@ fn pattern_rule(t: &SimpleType) -> &'static Rule {
         (Base::Date, _) => &XSD_DATE,
         _ => &XSD_PATTERN,
     }
+}
+
+/// The compiled patterns of `t` (compiled once per process; the XSD table is static).
+/// A pattern outside the supported subset would be skipped, which a unit test rules out.
+fn compiled(t: &SimpleType) -> &'static [Vec<Pattern>] {
+    static CACHE: OnceLock<Vec<Vec<Vec<Pattern>>>> = OnceLock::new();
+    let all = CACHE.get_or_init(|| {
+        TYPES
+            .iter()
+            .map(|ty| {
+                ty.patterns
+                    .iter()
+                    .map(|step| step.iter().filter_map(|p| Pattern::new(p)).collect())
+                    .collect()
+            })
+            .collect()
+    });
+    TYPES
+        .iter()
+        .position(|ty| std::ptr::eq(ty, t))
+        .and_then(|i| all.get(i))
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Checks `raw` against `t`; the first violated facet becomes the problem.
@@ -335,10 +370,8 @@ pub(crate) fn check(raw: &str, t: &SimpleType, path: &str) -> Option<Problem> {
             );
         }
     }
-    for step in t.patterns {
-        let ok = step
-            .iter()
-            .any(|p| Pattern::new(p).is_some_and(|re| re.is_match(v)));
+    for step in compiled(t) {
+        let ok = step.iter().any(|re| re.is_match(v));
         if !ok {
             let (epl, een) = expected(t);
             return fail(
@@ -449,7 +482,15 @@ pub(crate) fn check(raw: &str, t: &SimpleType, path: &str) -> Option<Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::schema::TYPES;
+
+    #[test]
+    fn every_schema_pattern_compiles() {
+        for t in &TYPES {
+            for p in t.patterns.iter().flat_map(|s| s.iter()) {
+                assert!(Pattern::new(p).is_some(), "{}: {p}", t.name);
+            }
+        }
+    }
 
     fn ty(name: &str) -> &'static SimpleType {
         TYPES.iter().find(|t| t.name == name).unwrap()

@@ -235,9 +235,11 @@ impl<'r> Walker<'r> {
         };
         let path = format!("{}/@{name}", f.schema);
         let display = format!("{}/@{name}", f.display);
-        f.counts.push((leaf_name_static(name), 1));
         match node(&path) {
             Some(n) => {
+                // Required-attribute bookkeeping uses the table's own (static) spelling.
+                let attr = n.path.rsplit_once("/@").map_or("", |(_, a)| a);
+                f.counts.push((attr, 1));
                 if let Some(t) = n.ty
                     && let Some(p) = facets::check(value, &TYPES[usize::from(t)], &display)
                 {
@@ -339,25 +341,10 @@ impl<'r> Walker<'r> {
     }
 }
 
-/// Attribute names are tracked in `counts` by their table spelling.
-fn leaf_name_static(name: &str) -> &'static str {
-    NODES
-        .iter()
-        .find_map(|n| {
-            n.path
-                .rsplit_once("/@")
-                .filter(|(_, a)| *a == name)
-                .map(|(_, a)| a)
-        })
-        .unwrap_or("")
-}
-
 /// What the XML pass learned that later passes need.
 pub(crate) struct XmlOutcome {
     /// `Faktura/Zalacznik` present (raises the size limit).
     pub(crate) has_attachment: bool,
-    /// The parser reached the end without a well-formedness error.
-    pub(crate) well_formed: bool,
     /// The element tree (when the root closed).
     pub(crate) root: Option<El>,
 }
@@ -371,7 +358,6 @@ pub(crate) fn scan_xml(bytes: &[u8], chars: &[CharIssue], report: &mut Report) -
     reader.config_mut().check_comments = true;
     let mut pending = chars.iter().peekable();
     let mut w = Walker::new(report, true);
-    let mut well_formed = true;
     loop {
         let event = reader.read_resolved_event().map(|(ns, ev)| {
             let ns = match ns {
@@ -393,7 +379,6 @@ pub(crate) fn scan_xml(bytes: &[u8], chars: &[CharIssue], report: &mut Report) -
                     format!("niepoprawny XML (wiersz {line}, kolumna {col}): {e}"),
                     format!("XML is not well-formed (line {line}, column {col}): {e}"),
                 ));
-                well_formed = false;
                 break;
             }
             Ok((_, Event::Eof)) => {
@@ -405,7 +390,6 @@ pub(crate) fn scan_xml(bytes: &[u8], chars: &[CharIssue], report: &mut Report) -
                         "dokument kończy się przed zamknięciem elementów",
                         "the document ends before its elements are closed",
                     ));
-                    well_formed = false;
                 } else if !w.root_seen {
                     w.report.push(Problem::new(
                         &XML_MALFORMED,
@@ -413,7 +397,6 @@ pub(crate) fn scan_xml(bytes: &[u8], chars: &[CharIssue], report: &mut Report) -
                         "brak elementu głównego <Faktura>",
                         "no root element <Faktura>",
                     ));
-                    well_formed = false;
                 }
                 break;
             }
@@ -559,7 +542,6 @@ pub(crate) fn scan_xml(bytes: &[u8], chars: &[CharIssue], report: &mut Report) -
     }
     XmlOutcome {
         has_attachment: w.has_attachment,
-        well_formed,
         root: w.root.take(),
     }
 }
@@ -573,5 +555,66 @@ fn place_chars<'a>(
     while let Some(issue) = pending.next_if(|i| i.offset < upto) {
         let p = issue.problem(w.current_path(), bytes);
         w.report.push(p);
+    }
+}
+
+/// Walks the model's serde tree (keys are XSD names) through the same table: values,
+/// attributes and counts. Order and presence are the model's business (serde maps are
+/// not ordered like the XSD, and the model's types make mandatory elements mandatory).
+pub(crate) fn scan_value(value: &serde_json::Value, report: &mut Report) -> Option<El> {
+    let mut w = Walker::new(report, false);
+    walk_value(&mut w, "Faktura", value);
+    w.root.take()
+}
+
+fn scalar(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(if *b { "1" } else { "0" }.to_string()),
+        _ => None,
+    }
+}
+
+fn walk_value(w: &mut Walker<'_>, name: &str, v: &serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Null => {}
+        Value::Array(items) => {
+            for item in items {
+                walk_value(w, name, item);
+            }
+        }
+        Value::Object(map) => {
+            if !w.start(name) {
+                w.end();
+                return;
+            }
+            let simple = w
+                .stack
+                .last()
+                .and_then(|f| f.node)
+                .is_some_and(|n| n.ty.is_some());
+            for (k, child) in map {
+                if simple {
+                    let Some(s) = scalar(child) else { continue };
+                    if k == "value" {
+                        w.text(&s);
+                    } else {
+                        w.attribute(k, &s);
+                    }
+                } else {
+                    walk_value(w, k, child);
+                }
+            }
+            w.end();
+        }
+        other => {
+            let opened = w.start(name);
+            if let (true, Some(s)) = (opened, scalar(other)) {
+                w.text(&s);
+            }
+            w.end();
+        }
     }
 }

@@ -142,7 +142,7 @@ fn ksef_number(n: &El, sellers: &[&str], report: &mut Report) {
         Ok(_) => {}
     }
     let prefix = v.get(..10).unwrap_or("");
-    if !sellers.iter().any(|s| *s == prefix) {
+    if !sellers.contains(&prefix) {
         report.push(Problem::new(
             &KSEFNR_SELLER,
             n.path.clone(),
