@@ -1,10 +1,11 @@
-//! `validate_xml` on a 1-line and a 200-line FA(3) invoice (the FA3.md §14 skeleton with its
+//! `validate_xml` and `validate` (model) on a 1-line and a 200-line FA(3) invoice (the FA3.md §14 skeleton with its
 //! `FaWiersz` replicated and the totals adjusted).
 //!
 //! Run with `cargo bench -p ksef-core --bench validate`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ksef_core::validate::{Options, validate_xml};
+use ksef_core::fa3::Faktura;
+use ksef_core::validate::{Options, validate, validate_xml};
 use std::hint::black_box;
 
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -66,6 +67,14 @@ fn bench(c: &mut Criterion) {
             &format!("validate_xml/{n}-line ({} bytes)", xml.len()),
             |b| b.iter(|| validate_xml(black_box(&xml), &opts)),
         );
+        let model = Faktura::from_xml(&xml).expect("bench invoice parses");
+        assert!(validate(&model, &opts).problems.is_empty());
+        c.bench_function(&format!("validate/{n}-line model"), |b| {
+            b.iter(|| validate(black_box(&model), &opts))
+        });
+        c.bench_function(&format!("Faktura::from_xml/{n}-line (reference)"), |b| {
+            b.iter(|| Faktura::from_xml(black_box(&xml)))
+        });
     }
 }
 

@@ -24,6 +24,9 @@ mod tree;
 
 use serde::Serialize;
 
+use crate::fa3::Faktura;
+use crate::xml::ReadError;
+
 pub use rules::Rule;
 
 /// How bad a problem is.
@@ -130,6 +133,16 @@ impl Report {
             self.problems.push(p);
         }
     }
+
+    /// Whether an error already sits at `path`, below it or above it (a reader failure
+    /// there adds nothing the user does not already see).
+    fn has_error_near(&self, path: &str) -> bool {
+        let related = |a: &str, b: &str| {
+            a == b || (a.starts_with(b) && a.as_bytes().get(b.len()) == Some(&b'/'))
+        };
+        self.errors()
+            .any(|p| related(&p.path, path) || related(path, &p.path))
+    }
 }
 
 /// Validation settings. The core never reads the clock: pass today's date in.
@@ -184,7 +197,52 @@ pub fn validate_xml(bytes: &[u8], opts: &Options) -> Report {
     if let Some(root) = &outcome.root {
         semantic::check(root, opts, &mut report);
     }
+    if let Err(e) = Faktura::from_xml(bytes) {
+        reader_problem(&e, &mut report);
+    }
     report
+}
+
+/// The model reader's verdict as one problem, unless the XML pass already explains it.
+fn reader_problem(e: &ReadError, report: &mut Report) {
+    let syntax = report.errors().any(|p| {
+        p.rule.starts_with("FA3-XML-")
+            || p.rule == rules::XSD_NAMESPACE.id
+            || p.rule == rules::XSD_ROOT.id
+    });
+    let path = match e {
+        ReadError::Structure { path, .. } | ReadError::Value { path, .. } => path.as_str(),
+        _ => "",
+    };
+    if syntax || (!path.is_empty() && report.has_error_near(path)) {
+        return;
+    }
+    report.push(Problem::new(
+        &rules::READ,
+        path,
+        format!("nie można odczytać faktury do modelu FA(3): {e}"),
+        format!("the invoice cannot be read into the FA(3) model: {e}"),
+    ));
+}
+
+/// Validates an invoice model: the XSD facets of every value the model can hold out of
+/// range (lengths, patterns, digits, dates, counts; the model enforces order, presence and
+/// enumerations by its types), then the semantic rules. Same rules and paths as
+/// [`validate_xml`], via the model's serde form (see [`validate_json`]).
+pub fn validate(invoice: &Faktura, opts: &Options) -> Report {
+    match serde_json::to_value(invoice) {
+        Ok(v) => validate_json(&v, opts),
+        Err(e) => {
+            let mut report = Report::default();
+            report.push(Problem::new(
+                &rules::READ,
+                "Faktura",
+                format!("nie można przekształcić modelu faktury: {e}"),
+                format!("the invoice model cannot be converted: {e}"),
+            ));
+            report
+        }
+    }
 }
 
 /// Validates the JSON form of an FA(3) invoice (the model's serde form: keys are the XSD

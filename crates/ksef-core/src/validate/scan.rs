@@ -44,6 +44,21 @@ fn children(path: &str) -> impl Iterator<Item = &'static Node> + '_ {
         .filter(move |n| !n.path[path.len() + 1..].contains('/'))
 }
 
+/// The mandatory direct children of each table node (computed once; the table is static).
+fn required_children(n: &'static Node) -> &'static [&'static Node] {
+    static REQ: std::sync::OnceLock<Vec<Vec<&'static Node>>> = std::sync::OnceLock::new();
+    let all = REQ.get_or_init(|| {
+        NODES
+            .iter()
+            .map(|p| children(p.path).filter(|c| c.min > 0).collect())
+            .collect()
+    });
+    let i = NODES
+        .binary_search_by(|x| x.path.as_bytes().cmp(n.path.as_bytes()))
+        .unwrap_or(usize::MAX);
+    all.get(i).map_or(&[], Vec::as_slice)
+}
+
 fn leaf_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -306,7 +321,7 @@ impl<'r> Walker<'r> {
             ));
         }
         if self.strict {
-            for c in children(&f.schema).filter(|c| c.min > 0) {
+            for c in required_children(n) {
                 let cname = leaf_name(c.path);
                 let (is_attr, bare) = match cname.strip_prefix('@') {
                     Some(a) => (true, a),
