@@ -76,6 +76,7 @@ rules! {
     ZAMOWIENIE_TOTAL = "FA3-ZAMOWIENIE-TOTAL", Warning, "WartoscZamowienia differs from the sum of the order lines, or the advance exceeds the order value", "VAT Act art. 106f ust. 1 pkt 4";
     CUR_P14W_PLN = "FA3-CUR-P14W-PLN", Error, "P_14_xW (tax in PLN) on a PLN invoice", "XSD annotation of P_14_xW";
     CUR_P14W_MISSING = "FA3-CUR-P14W-MISSING", Error, "foreign-currency invoice with tax in P_14_x but no P_14_xW (tax in PLN)", "VAT Act art. 106e ust. 11";
+    CUR_P14W_VALUE = "FA3-CUR-P14W-VALUE", Warning, "P_14_xW differs from P_14_x × the exchange rate of the lines (when they share one rate)", "VAT Act art. 106e ust. 11, art. 31a";
     CUR_RATE_PLN = "FA3-CUR-RATE-PLN", Error, "exchange rate (KursWaluty, KursWalutyZ, KursWalutyZW, KursWalutyZK) on a PLN invoice", "XSD annotations of the exchange-rate elements";
     TOTAL_NET = "FA3-TOTAL-NET", Warning, "sum of line net values per rate differs from P_13_x (VAT invoices)", "VAT Act art. 106e ust. 1 pkt 13; MF practice";
     TOTAL_TAX = "FA3-TOTAL-TAX", Warning, "P_14_x differs from P_13_x × rate beyond rounding", "VAT Act art. 106e ust. 1 pkt 14; rounding to the grosz";
@@ -92,6 +93,8 @@ rules! {
     LINE_VALUE = "FA3-LINE-VALUE", Warning, "line net value P_11 differs from quantity × unit price (P_8B × P_9A − P_10)", "VAT Act art. 106e ust. 1 pkt 11";
     DATE_FUTURE = "FA3-DATE-FUTURE", Error, "issue date P_1 after today (Europe/Warsaw; checked only when today is given)", "KSeF verification (P_1 not later than acceptance)";
     DATE_PERIOD = "FA3-DATE-PERIOD", Error, "OkresFa: P_6_Od after P_6_Do", "XSD annotation of OkresFa";
+    DATE_ISSUE = "FA3-DATE-ISSUE", Warning, "VAT invoice issued after the 15th of the month following delivery, or more than 30 days before it", "VAT Act art. 106i ust. 1 and 7";
+    BANK_ACCOUNT = "FA3-BANK-ACCOUNT", Warning, "bank account NrRB (Polish NRB or IBAN) fails the ISO 7064 mod-97 check", "ISO 13616 / NRB checksum";
     DATE_DUE = "FA3-DATE-DUE", Warning, "payment due date (TerminPlatnosci/Termin) before the issue date P_1", "MF practice";
     READ = "FA3-READ", Error, "the FA(3) reader could not map the document to the model", "XSD (structure the model cannot hold)";
 }

@@ -7,6 +7,7 @@ mod amounts;
 mod correction;
 mod dates;
 mod parties;
+mod payment;
 
 use rust_decimal::Decimal;
 
@@ -53,6 +54,7 @@ pub(crate) fn check(root: &El, opts: &Options, report: &mut Report) {
     correction::check(&ctx, report);
     amounts::check(&ctx, report);
     dates::check(&ctx, opts, report);
+    payment::check(&ctx, report);
 }
 
 /// Formats an amount for messages (plain, dot separator).

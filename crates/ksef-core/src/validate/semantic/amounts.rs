@@ -7,9 +7,9 @@
 use rust_decimal::Decimal;
 
 use crate::validate::rules::{
-    CUR_P14W_MISSING, CUR_P14W_PLN, CUR_RATE_PLN, LINE_DUPLICATE, LINE_VALUE, MARGIN, OO_P18,
-    RATE_BUCKET, SPLIT_PAYMENT, TOTAL_DUE, TOTAL_NET, TOTAL_SETTLEMENT, TOTAL_TAX, UPR_LIMIT,
-    WDT_BUYER, ZW_BASIS,
+    CUR_P14W_MISSING, CUR_P14W_PLN, CUR_P14W_VALUE, CUR_RATE_PLN, LINE_DUPLICATE, LINE_VALUE,
+    MARGIN, OO_P18, RATE_BUCKET, SPLIT_PAYMENT, TOTAL_DUE, TOTAL_NET, TOTAL_SETTLEMENT, TOTAL_TAX,
+    UPR_LIMIT, WDT_BUYER, ZW_BASIS,
 };
 use crate::validate::tree::El;
 use crate::validate::{Problem, Report, Severity};
@@ -160,6 +160,7 @@ fn currency(ctx: &Ctx<'_>, report: &mut Report) {
             ));
         }
     } else if !cur.is_empty() {
+        p14w_value(ctx, report);
         for b in &BUCKETS {
             let (Some(tax), Some(w)) = (b.tax, b.tax_pln) else {
                 continue;
@@ -172,6 +173,53 @@ fn currency(ctx: &Ctx<'_>, report: &mut Report) {
                     format!("a {cur} invoice with tax in {tax} but without {w} (the tax converted to PLN, VAT Act art. 106e ust. 11)"),
                 ));
             }
+        }
+    }
+}
+
+/// `P_14_xW` = `P_14_x` × rate, when every line of the bucket carries the same
+/// `KursWaluty` (or the advance rate `KursWalutyZ` applies); per-line rates differ (MF21).
+fn p14w_value(ctx: &Ctx<'_>, report: &mut Report) {
+    let fa = ctx.fa;
+    let margin = fa.flag("Adnotacje/PMarzy/P_PMarzy");
+    for (i, b) in BUCKETS.iter().enumerate().take(4) {
+        let (Some(tax), Some(w)) = (b.tax.and_then(|t| fa.dec_at(t)), b.tax_pln) else {
+            continue;
+        };
+        let Some(pln) = fa.dec_at(w) else {
+            continue;
+        };
+        let rows: Vec<&El> = ctx
+            .lines()
+            .filter(|l| bucket_of(l, margin) == Some(i))
+            .collect();
+        let mut rates: Vec<Decimal> = rows.iter().filter_map(|l| l.dec_at("KursWaluty")).collect();
+        rates.dedup();
+        let rate = match (rates.as_slice(), fa.dec_at("KursWalutyZ")) {
+            ([r], _) if rows.iter().all(|l| l.child("KursWaluty").is_some()) => *r,
+            ([], Some(z)) => z,
+            _ => continue,
+        };
+        let expected = (tax * rate).round_dp(2);
+        if (expected - pln).abs() > dec(1, 2) {
+            report.push(Problem::new(
+                &CUR_P14W_VALUE,
+                fa.path_of(w),
+                format!(
+                    "{w} = {} zł, a {} × kurs {} = {} zł",
+                    amt(pln),
+                    b.tax.unwrap_or_default(),
+                    amt(rate),
+                    amt(expected)
+                ),
+                format!(
+                    "{w} = {} PLN, but {} × rate {} = {} PLN",
+                    amt(pln),
+                    b.tax.unwrap_or_default(),
+                    amt(rate),
+                    amt(expected)
+                ),
+            ));
         }
     }
 }
@@ -324,8 +372,9 @@ fn totals(ctx: &Ctx<'_>, report: &mut Report) {
                 .collect()
         })
         .collect();
-    // Tax vs net × rate, within rounding (per line or per bucket).
-    for (i, b) in BUCKETS.iter().enumerate().take(4) {
+    // Tax vs net × rate, within rounding (per line or per bucket). Not for P_13_4: the
+    // taxi flat rate is a lump sum, not net × rate.
+    for (i, b) in BUCKETS.iter().enumerate().take(3) {
         let (Some(net), Some(tax)) = (fa.dec_at(b.net), b.tax.and_then(|t| fa.dec_at(t))) else {
             continue;
         };

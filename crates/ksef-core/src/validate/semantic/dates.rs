@@ -2,7 +2,7 @@
 //! period order (`OkresFa`), and payment due dates not before the issue date.
 
 use crate::validate::facets::is_date;
-use crate::validate::rules::{DATE_DUE, DATE_FUTURE, DATE_PERIOD};
+use crate::validate::rules::{DATE_DUE, DATE_FUTURE, DATE_ISSUE, DATE_PERIOD};
 use crate::validate::{Options, Problem, Report};
 
 use super::Ctx;
@@ -42,6 +42,11 @@ pub(super) fn check(ctx: &Ctx<'_>, opts: &Options, report: &mut Report) {
             format!("the billing period ends ({to}) before it starts ({from})"),
         ));
     }
+    if let Some(p1) = p1
+        && ctx.kind == "VAT"
+    {
+        issue_deadline(ctx, p1, report);
+    }
     if let (Some(p1), Some(pay)) = (p1, fa.child("Platnosc")) {
         for t in pay.all("TerminPlatnosci") {
             if let Some(due) = t.child("Termin")
@@ -62,5 +67,56 @@ pub(super) fn check(ctx: &Ctx<'_>, opts: &Options, report: &mut Report) {
                 ));
             }
         }
+    }
+}
+
+fn parse(s: &str) -> Option<time::Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt).ok()
+}
+
+/// Art. 106i ust. 1: a VAT invoice by the 15th of the month after delivery; ust. 7: not
+/// earlier than 30 days before it (periodic settlements, `OkresFa`, are exempt, ust. 8).
+fn issue_deadline(ctx: &Ctx<'_>, p1: &str, report: &mut Report) {
+    let fa = ctx.fa;
+    let Some(issued) = parse(p1) else {
+        return;
+    };
+    let mut dates: Vec<time::Date> = fa.text_at("P_6").and_then(parse).into_iter().collect();
+    dates.extend(
+        ctx.lines()
+            .filter_map(|l| l.text_at("P_6A"))
+            .filter_map(parse),
+    );
+    let period_end = fa.text_at("OkresFa/P_6_Do").and_then(parse);
+    let last = dates.iter().copied().chain(period_end).max();
+    if let Some(last) = last {
+        let (y, m) = (last.year(), last.month());
+        let (ny, nm) = if m == time::Month::December {
+            (y + 1, time::Month::January)
+        } else {
+            (y, m.next())
+        };
+        if let Ok(deadline) = time::Date::from_calendar_date(ny, nm, 15)
+            && issued > deadline
+        {
+            report.push(Problem::new(
+                &DATE_ISSUE,
+                fa.path_of("P_1"),
+                format!("faktura wystawiona {p1}, a dostawa/usługa {}; termin to 15. dzień następnego miesiąca ({}) (art. 106i ust. 1)", iso(last), iso(deadline)),
+                format!("invoice issued {p1} for a supply on {}; the deadline is the 15th of the following month ({}) (VAT Act art. 106i ust. 1)", iso(last), iso(deadline)),
+            ));
+        }
+    }
+    if period_end.is_none()
+        && let Some(first) = dates.iter().copied().min()
+        && issued < first - time::Duration::days(30)
+    {
+        report.push(Problem::new(
+            &DATE_ISSUE,
+            fa.path_of("P_1"),
+            format!("faktura wystawiona {p1}, ponad 30 dni przed dostawą/usługą {} (art. 106i ust. 7)", iso(first)),
+            format!("invoice issued {p1}, more than 30 days before the supply on {} (VAT Act art. 106i ust. 7)", iso(first)),
+        ));
     }
 }
