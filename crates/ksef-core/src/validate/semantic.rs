@@ -4,7 +4,9 @@
 //! and on the model alike.
 
 mod amounts;
+mod annotations;
 mod correction;
+mod currency;
 mod dates;
 mod parties;
 mod payment;

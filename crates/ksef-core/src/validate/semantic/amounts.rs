@@ -1,31 +1,28 @@
-//! Amounts: rate buckets (`P_13_x` / `P_14_x` / `P_14_xW`, FA3.md §8), currency coherence
-//! (VAT Act art. 106e ust. 11), line and total arithmetic (warnings: MF01 is off by one grosz,
-//! corrections and advances legitimately differ), the annotations the rates imply (`zw` →
-//! P_19, `oo` → P_18, margin → PMarzy, art. 106e ust. 1 pkt 18-19, ust. 2-3), split payment
-//! (art. 106e ust. 1 pkt 18a), UPR limits (ust. 5 pkt 3) and line numbering.
+//! Amounts: rate buckets (`P_13_x` / `P_14_x` / `P_14_xW`, FA3.md §8), line and total
+//! arithmetic (warnings: MF01 is off by one grosz, corrections and advances legitimately
+//! differ), UPR limits (VAT Act art. 106e ust. 5 pkt 3) and line numbering.
 
 use rust_decimal::Decimal;
 
 use crate::validate::rules::{
-    CUR_P14W_MISSING, CUR_P14W_PLN, CUR_P14W_VALUE, CUR_RATE_PLN, LINE_DUPLICATE, LINE_VALUE,
-    MARGIN, OO_P18, RATE_BUCKET, SPLIT_PAYMENT, TOTAL_DUE, TOTAL_NET, TOTAL_SETTLEMENT, TOTAL_TAX,
-    UPR_LIMIT, WDT_BUYER, ZW_BASIS,
+    LINE_DUPLICATE, LINE_VALUE, RATE_BUCKET, TOTAL_DUE, TOTAL_NET, TOTAL_SETTLEMENT, TOTAL_TAX,
+    UPR_LIMIT,
 };
 use crate::validate::tree::El;
-use crate::validate::{Problem, Report, Severity};
+use crate::validate::{Problem, Report};
 
 use super::{Ctx, amt};
 
 /// One rate bucket of `Fa`.
-struct Bucket {
-    net: &'static str,
-    tax: Option<&'static str>,
-    tax_pln: Option<&'static str>,
+pub(super) struct Bucket {
+    pub(super) net: &'static str,
+    pub(super) tax: Option<&'static str>,
+    pub(super) tax_pln: Option<&'static str>,
     /// `P_12` codes that land here.
-    codes: &'static [&'static str],
+    pub(super) codes: &'static [&'static str],
 }
 
-const BUCKETS: [Bucket; 13] = [
+pub(super) const BUCKETS: [Bucket; 13] = [
     Bucket {
         net: "P_13_1",
         tax: Some("P_14_1"),
@@ -107,7 +104,7 @@ const BUCKETS: [Bucket; 13] = [
 ];
 
 /// The bucket a line belongs to: by `P_12`, else OSS (`P_12_XII`), else margin (no rate).
-fn bucket_of(line: &El, margin: bool) -> Option<usize> {
+pub(super) fn bucket_of(line: &El, margin: bool) -> Option<usize> {
     match line.text_at("P_12") {
         Some(code) => BUCKETS.iter().position(|b| b.codes.contains(&code)),
         None if line.child("P_12_XII").is_some() => Some(4),
@@ -116,247 +113,16 @@ fn bucket_of(line: &El, margin: bool) -> Option<usize> {
     }
 }
 
-fn dec(n: i64, scale: u32) -> Decimal {
+pub(super) fn dec(n: i64, scale: u32) -> Decimal {
     Decimal::new(n, scale)
 }
 
 pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report) {
-    currency(ctx, report);
-    annotations(ctx, report);
+    super::currency::check(ctx, report);
+    super::annotations::check(ctx, report);
     totals(ctx, report);
     lines(ctx, report);
     limits(ctx, report);
-}
-
-fn currency(ctx: &Ctx<'_>, report: &mut Report) {
-    let fa = ctx.fa;
-    let cur = ctx.currency;
-    if cur == "PLN" {
-        for b in &BUCKETS {
-            if let Some(el) = b.tax_pln.and_then(|w| fa.child(w)) {
-                report.push(Problem::new(
-                    &CUR_P14W_PLN,
-                    el.path.clone(),
-                    format!("{} (podatek przeliczony na złote) podaje się tylko na fakturze w walucie obcej, a KodWaluty to PLN", el.name),
-                    format!("{} (tax converted to PLN) belongs on foreign-currency invoices only, but KodWaluty is PLN", el.name),
-                ));
-            }
-        }
-        let mut rates: Vec<&El> = ["KursWalutyZ", "KursWalutyZK"]
-            .iter()
-            .filter_map(|n| fa.child(n))
-            .collect();
-        rates.extend(
-            fa.all("ZaliczkaCzesciowa")
-                .filter_map(|z| z.child("KursWalutyZW")),
-        );
-        rates.extend(ctx.lines().filter_map(|l| l.child("KursWaluty")));
-        for el in rates {
-            report.push(Problem::new(
-                &CUR_RATE_PLN,
-                el.path.clone(),
-                format!("kurs waluty {} ({}) na fakturze w PLN; kurs podaje się tylko dla waluty obcej", el.name, el.value()),
-                format!("exchange rate {} ({}) on a PLN invoice; rates belong on foreign-currency invoices only", el.name, el.value()),
-            ));
-        }
-    } else if !cur.is_empty() {
-        p14w_value(ctx, report);
-        for b in &BUCKETS {
-            let (Some(tax), Some(w)) = (b.tax, b.tax_pln) else {
-                continue;
-            };
-            if fa.dec_at(tax).is_some_and(|t| !t.is_zero()) && fa.child(w).is_none() {
-                report.push(Problem::new(
-                    &CUR_P14W_MISSING,
-                    fa.path_of(w),
-                    format!("faktura w walucie {cur} z podatkiem {tax}, ale bez {w} (podatek przeliczony na złote, art. 106e ust. 11)"),
-                    format!("a {cur} invoice with tax in {tax} but without {w} (the tax converted to PLN, VAT Act art. 106e ust. 11)"),
-                ));
-            }
-        }
-    }
-}
-
-/// `P_14_xW` = `P_14_x` × rate, when every line of the bucket carries the same
-/// `KursWaluty` (or the advance rate `KursWalutyZ` applies); per-line rates differ (MF21).
-fn p14w_value(ctx: &Ctx<'_>, report: &mut Report) {
-    let fa = ctx.fa;
-    let margin = fa.flag("Adnotacje/PMarzy/P_PMarzy");
-    for (i, b) in BUCKETS.iter().enumerate().take(4) {
-        let (Some(tax), Some(w)) = (b.tax.and_then(|t| fa.dec_at(t)), b.tax_pln) else {
-            continue;
-        };
-        let Some(pln) = fa.dec_at(w) else {
-            continue;
-        };
-        let rows: Vec<&El> = ctx
-            .lines()
-            .filter(|l| bucket_of(l, margin) == Some(i))
-            .collect();
-        let mut rates: Vec<Decimal> = rows.iter().filter_map(|l| l.dec_at("KursWaluty")).collect();
-        rates.dedup();
-        let rate = match (rates.as_slice(), fa.dec_at("KursWalutyZ")) {
-            ([r], _) if rows.iter().all(|l| l.child("KursWaluty").is_some()) => *r,
-            ([], Some(z)) => z,
-            _ => continue,
-        };
-        let expected = (tax * rate).round_dp(2);
-        if (expected - pln).abs() > dec(1, 2) {
-            report.push(Problem::new(
-                &CUR_P14W_VALUE,
-                fa.path_of(w),
-                format!(
-                    "{w} = {} zł, a {} × kurs {} = {} zł",
-                    amt(pln),
-                    b.tax.unwrap_or_default(),
-                    amt(rate),
-                    amt(expected)
-                ),
-                format!(
-                    "{w} = {} PLN, but {} × rate {} = {} PLN",
-                    amt(pln),
-                    b.tax.unwrap_or_default(),
-                    amt(rate),
-                    amt(expected)
-                ),
-            ));
-        }
-    }
-}
-
-fn annotations(ctx: &Ctx<'_>, report: &mut Report) {
-    let fa = ctx.fa;
-    let Some(ad) = fa.child("Adnotacje") else {
-        return;
-    };
-    let has_code = |code: &str| ctx.lines().any(|l| l.text_at("P_12") == Some(code));
-    // zw → P_19 = 1 + basis
-    let zw = has_code("zw") || fa.child("P_13_7").is_some();
-    let p19 = ad.flag("Zwolnienie/P_19");
-    let basis = ["P_19A", "P_19B", "P_19C"]
-        .iter()
-        .any(|b| ad.at(&format!("Zwolnienie/{b}")).is_some());
-    if zw && !(p19 && basis) {
-        report.push(Problem::new(
-            &ZW_BASIS,
-            ad.path_of("Zwolnienie"),
-            "sprzedaż zwolniona (stawka zw / P_13_7) wymaga Zwolnienie/P_19=1 i podstawy zwolnienia w P_19A (ustawa), P_19B (dyrektywa) lub P_19C (inna)",
-            "exempt supply (rate zw / P_13_7) requires Zwolnienie/P_19=1 and the legal basis in P_19A (Polish act), P_19B (directive) or P_19C (other)",
-        ));
-    } else if p19 && !zw && !ctx.is_correction() {
-        report.push(
-            Problem::new(
-                &ZW_BASIS,
-                ad.path_of("Zwolnienie/P_19"),
-                "P_19=1 (zwolnienie), ale żaden wiersz nie ma stawki zw i brak P_13_7",
-                "P_19=1 (exemption) but no line has rate zw and P_13_7 is absent",
-            )
-            .with_severity(Severity::Warning),
-        );
-    }
-    // oo → P_18 = 1
-    let oo = has_code("oo") || fa.child("P_13_10").is_some();
-    let p18 = ad.flag("P_18");
-    if oo && !p18 {
-        report.push(Problem::new(
-            &OO_P18,
-            ad.path_of("P_18"),
-            format!(
-                "odwrotne obciążenie (stawka oo / P_13_10) wymaga P_18=1, a jest {}",
-                ad.text_at("P_18").unwrap_or("(brak)")
-            ),
-            format!(
-                "reverse charge (rate oo / P_13_10) requires P_18=1, found {}",
-                ad.text_at("P_18").unwrap_or("(none)")
-            ),
-        ));
-    } else if p18 && !oo && !ctx.is_correction() {
-        report.push(
-            Problem::new(
-                &OO_P18,
-                ad.path_of("P_18"),
-                "P_18=1 (odwrotne obciążenie), ale żaden wiersz nie ma stawki oo i brak P_13_10",
-                "P_18=1 (reverse charge) but no line has rate oo and P_13_10 is absent",
-            )
-            .with_severity(Severity::Warning),
-        );
-    }
-    // margin
-    let margin_total = fa.child("P_13_11").is_some();
-    let margin_flag = ad.flag("PMarzy/P_PMarzy");
-    if margin_total && !margin_flag {
-        report.push(Problem::new(
-            &MARGIN,
-            ad.path_of("PMarzy"),
-            "P_13_11 (procedura marży) wymaga PMarzy/P_PMarzy=1 i wskazania rodzaju procedury",
-            "P_13_11 (margin scheme) requires PMarzy/P_PMarzy=1 and the kind of scheme",
-        ));
-    } else if margin_flag
-        && !margin_total
-        && !ctx.is_correction()
-        && fa.child("P_15").is_some()
-        && ctx.kind != "UPR"
-    {
-        report.push(
-            Problem::new(
-                &MARGIN,
-                fa.path_of("P_13_11"),
-                "P_PMarzy=1 (procedura marży), ale brak P_13_11",
-                "P_PMarzy=1 (margin scheme) but P_13_11 is absent",
-            )
-            .with_severity(Severity::Warning),
-        );
-    }
-    // WDT → buyer's EU VAT number
-    if (has_code("0 WDT") || fa.child("P_13_6_2").is_some())
-        && let Some(id) = ctx.root.at("Podmiot2/DaneIdentyfikacyjne")
-        && (id.child("KodUE").is_none() || id.child("NrVatUE").is_none())
-    {
-        report.push(Problem::new(
-            &WDT_BUYER,
-            id.path.clone(),
-            "stawka 0% WDT wymaga numeru VAT UE nabywcy (KodUE + NrVatUE, art. 42 ust. 1 pkt 1)",
-            "the 0 % intra-EU rate (0 WDT) requires the buyer's EU VAT number (KodUE + NrVatUE, VAT Act art. 42 ust. 1 pkt 1)",
-        ));
-    }
-    // split payment
-    let annex15 = ctx.lines().any(|l| l.flag("P_12_Zal_15"));
-    let p18a = ad.flag("P_18A");
-    if ctx.currency == "PLN"
-        && let Some(p15) = fa.dec_at("P_15")
-    {
-        let limit = dec(15_000, 0);
-        if annex15 && p15 > limit && !p18a {
-            report.push(Problem::new(
-                &SPLIT_PAYMENT,
-                ad.path_of("P_18A"),
-                format!("towary z zał. 15 (P_12_Zal_15) i kwota należności {} > 15 000 zł: faktura powinna mieć P_18A=1 (mechanizm podzielonej płatności)", amt(p15)),
-                format!("Annex 15 goods (P_12_Zal_15) and an amount due of {} > 15 000 PLN: the invoice should carry P_18A=1 (split payment)", amt(p15)),
-            ));
-        }
-        if p18a && (!annex15 || p15 <= limit) && !ctx.is_correction() {
-            report.push(Problem::new(
-                &SPLIT_PAYMENT,
-                ad.path_of("P_18A"),
-                format!(
-                    "P_18A=1, ale {}",
-                    if annex15 {
-                        format!("kwota należności {} nie przekracza 15 000 zł", amt(p15))
-                    } else {
-                        "żaden wiersz nie ma P_12_Zal_15=1".into()
-                    }
-                ),
-                format!(
-                    "P_18A=1 but {}",
-                    if annex15 {
-                        format!("the amount due {} does not exceed 15 000 PLN", amt(p15))
-                    } else {
-                        "no line has P_12_Zal_15=1".into()
-                    }
-                ),
-            ));
-        }
-    }
 }
 
 fn totals(ctx: &Ctx<'_>, report: &mut Report) {
