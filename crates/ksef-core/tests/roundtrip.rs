@@ -287,7 +287,11 @@ fn rejects_unknown_element() {
     let x = mf01().replacen("<P_1M>", "<Foo>1</Foo><P_1M>", 1);
     let e = read_err(&x);
     assert_eq!(structure_path(&e), "Faktura/Fa", "{e}");
-    assert!(e.to_string().contains("found `Foo`"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("expected `P_1M` or `P_2`, found `Foo`"),
+        "{e}"
+    );
     // At the end of a block.
     let x = mf01().replacen("</Adnotacje>", "<Bar/></Adnotacje>", 1);
     let e = read_err(&x);
@@ -325,6 +329,17 @@ fn rejects_not_well_formed() {
     assert!(matches!(read_err(&x), ReadError::Malformed { .. }));
     let x = mf01().replacen("FV2026/02/150", "FV&#1;", 1);
     assert!(matches!(read_err(&x), ReadError::Malformed { .. }));
+}
+
+#[test]
+fn rejects_hostile_nesting() {
+    let deep = format!(
+        "<Faktura xmlns=\"http://crd.gov.pl/wzor/2025/06/25/13775/\">{}{}</Faktura>",
+        "<a>".repeat(100_000),
+        "</a>".repeat(100_000)
+    );
+    let e = read_err(&deep);
+    assert!(e.to_string().contains("nested deeper"), "{e}");
 }
 
 #[test]
@@ -422,4 +437,100 @@ fn output_shape_is_fixed() {
     assert!(s.ends_with("</Faktura>\n"));
     assert!(!s.contains('\r'));
     assert!(s.contains("\n    <P_15>2051</P_15>\n"));
+}
+
+/// The FA3.md §14 skeleton, built in code, is schema-valid and reads back equal.
+#[test]
+fn model_built_in_code_is_schema_valid() {
+    use ksef_core::fa3::*;
+    use rust_decimal::Decimal;
+    let d = |s: &str| s.parse::<Date>().expect("date");
+    let dec = |s: &str| s.parse::<Decimal>().expect("decimal");
+    let adres = |l1: &str| Adres {
+        kod_kraju: KodKraju::PL,
+        adres_l1: l1.into(),
+        adres_l2: None,
+        gln: None,
+    };
+    let invoice = Faktura {
+        naglowek: Naglowek::fa3("2026-02-01T10:00:00Z".parse().expect("date-time")),
+        podmiot1: Podmiot1 {
+            prefiks_podatnika: None,
+            nr_eori: None,
+            dane_identyfikacyjne: DanePodmiotu1 {
+                nip: "5265877635".into(),
+                nazwa: "Seller sp. z o.o.".into(),
+            },
+            adres: adres("ul. Kwiatowa 1, 00-001 Warszawa"),
+            adres_koresp: None,
+            dane_kontaktowe: vec![],
+            status_info_podatnika: None,
+        },
+        podmiot2: Podmiot2 {
+            nr_eori: None,
+            dane_identyfikacyjne: DanePodmiotu2 {
+                id: IdPodmiotu2::Nip {
+                    nip: "1111111111".into(),
+                },
+                nazwa: Some("Buyer".into()),
+            },
+            adres: Some(adres("ul. Polna 1, 00-001 Warszawa")),
+            adres_koresp: None,
+            dane_kontaktowe: vec![],
+            nr_klienta: None,
+            id_nabywcy: None,
+            jst: Wybor12::Nie,
+            gv: Wybor12::Nie,
+        },
+        podmiot3: vec![],
+        podmiot_upowazniony: None,
+        fa: Fa {
+            kod_waluty: KodWaluty::PLN,
+            p_1: d("2026-02-01"),
+            p_1m: None,
+            p_2: "FV/1/2026".into(),
+            wz: vec![],
+            data_dostawy: None,
+            stawka_podstawowa: Some(StawkaPodstawowa {
+                p_13_1: dec("100.00"),
+                p_14_1: dec("23.00"),
+                p_14_1w: None,
+            }),
+            stawka_obnizona1: None,
+            stawka_obnizona2: None,
+            stawka_ryczalt: None,
+            procedura_oss: None,
+            p_13_6_1: None,
+            p_13_6_2: None,
+            p_13_6_3: None,
+            p_13_7: None,
+            p_13_8: None,
+            p_13_9: None,
+            p_13_10: None,
+            p_13_11: None,
+            p_15: dec("123.00"),
+            kurs_waluty_z: None,
+            adnotacje: Adnotacje::standard(),
+            rodzaj_faktury: RodzajFaktury::Vat,
+            korekta: None,
+            zaliczka_czesciowa: vec![],
+            fp: None,
+            tp: None,
+            dodatkowy_opis: vec![],
+            faktura_zaliczkowa: vec![],
+            zwrot_akcyzy: None,
+            fa_wiersz: vec![],
+            rozliczenie: None,
+            platnosc: None,
+            warunki_transakcji: None,
+            zamowienie: None,
+        },
+        stopka: None,
+        zalacznik: None,
+    };
+    let xml = invoice.to_xml().expect("emit");
+    common::xmllint_validate(&xml, &common::fa3_xsd()).expect("schema-valid");
+    assert_eq!(Faktura::from_xml(&xml).expect("reparse"), invoice);
+    let s = String::from_utf8(xml).expect("utf-8");
+    assert!(s.contains("<P_13_1>100.00</P_13_1>"), "decimal scale kept");
 }

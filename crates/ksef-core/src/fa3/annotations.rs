@@ -195,3 +195,22 @@ xml_seq! {
         p_marzy: one PMarzy = "PMarzy",
     }
 }
+
+impl Adnotacje {
+    /// The annotations of an ordinary invoice: every flag `2` (no), and
+    /// `P_19N`, `P_22N`, `P_PMarzyN` chosen (FA3.md §7.1).
+    pub fn standard() -> Self {
+        Adnotacje {
+            p_16: Wybor12::Nie,
+            p_17: Wybor12::Nie,
+            p_18: Wybor12::Nie,
+            p_18a: Wybor12::Nie,
+            zwolnienie: Zwolnienie::Nie { p_19n: Wybor1::Tak },
+            nowe_srodki_transportu: NoweSrodkiTransportu::Nie { p_22n: Wybor1::Tak },
+            p_23: Wybor12::Nie,
+            p_marzy: PMarzy::Nie {
+                p_pmarzy_n: Wybor1::Tak,
+            },
+        }
+    }
+}

@@ -102,3 +102,15 @@ xml_seq! {
         system_info: opt String = "SystemInfo",
     }
 }
+
+impl Naglowek {
+    /// The FA(3) header: `FA` / `FA (3)` / `1-0E`, variant 3, created at `created`.
+    pub fn fa3(created: DateTime) -> Self {
+        Naglowek {
+            kod_formularza: KodFormularza::fa3(),
+            wariant_formularza: WariantFormularza::Fa3,
+            data_wytworzenia_fa: created,
+            system_info: None,
+        }
+    }
+}

@@ -302,3 +302,91 @@ impl XmlText for DateTime {
 }
 
 text_value!(Date, DateTime);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict_and_keep_their_timezone() {
+        for ok in [
+            "2026-02-28",
+            "2024-02-29",
+            "2026-02-01Z",
+            "2026-02-01+01:00",
+            "2026-02-01-14:00",
+        ] {
+            assert_eq!(ok.parse::<Date>().unwrap().to_string(), ok);
+        }
+        for bad in [
+            "2026-2-01",
+            "2026-02-30",
+            "2025-02-29",
+            "26-02-01",
+            "2026/02/01",
+            "2026-02-01T00:00",
+            "2026-02-01+15:00",
+            "2026-13-01",
+            "",
+            "2026-02-01 ",
+        ] {
+            let e = bad.parse::<Date>().unwrap_err();
+            assert_eq!(e.value, bad);
+        }
+        assert_eq!(
+            Date::parse_text(" 2026-02-01\n").unwrap(),
+            Date::new(2026, 2, 1).unwrap()
+        );
+        let d: Date = serde_json::from_str("\"2026-02-01\"").unwrap();
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"2026-02-01\"");
+    }
+
+    #[test]
+    fn date_times_keep_the_lexical_form() {
+        for ok in [
+            "2026-02-01T10:15:00Z",
+            "2026-02-01T10:15:00.123456+01:00",
+            "2026-02-01T10:15:00",
+            "2026-02-01T24:00:00Z",
+        ] {
+            assert_eq!(ok.parse::<DateTime>().unwrap().as_str(), ok);
+        }
+        for bad in [
+            "2026-02-01",
+            "2026-02-01T10:15Z",
+            "2026-02-01T10:60:00Z",
+            "2026-02-01T10:15:00.Z",
+        ] {
+            assert!(bad.parse::<DateTime>().is_err(), "{bad}");
+        }
+        let t = time::macros::datetime!(2026-02-01 10:15:00 UTC);
+        assert_eq!(
+            DateTime::from_offset_date_time(t).unwrap().as_str(),
+            "2026-02-01T10:15:00Z"
+        );
+    }
+
+    #[test]
+    fn enums_map_literals_both_ways() {
+        use crate::fa3::{KodWaluty, StawkaPodatku, Wybor12};
+        assert_eq!(
+            "0 KR".parse::<StawkaPodatku>().unwrap(),
+            StawkaPodatku::ZeroKr
+        );
+        assert_eq!(StawkaPodatku::NpII.as_str(), "np II");
+        let e = "24".parse::<StawkaPodatku>().unwrap_err();
+        assert_eq!(e.to_string(), "invalid TStawkaPodatku value \"24\"");
+        // XML lexical forms: whitespace collapse and integer lexicals.
+        assert_eq!(
+            StawkaPodatku::parse_text(" 0  KR ").unwrap(),
+            StawkaPodatku::ZeroKr
+        );
+        assert_eq!(Wybor12::parse_text("+02").unwrap(), Wybor12::Nie);
+        assert!(Wybor12::parse_text("3").is_err());
+        assert_eq!(KodWaluty::VALUES.len(), 182);
+        assert_eq!(crate::fa3::KodKraju::VALUES.len(), 254);
+        assert_eq!(crate::fa3::KodyKrajowUE::VALUES.len(), 28);
+        assert_eq!(serde_json::to_string(&KodWaluty::EUR).unwrap(), "\"EUR\"");
+        assert!(serde_json::from_str::<KodWaluty>("\"eur\"").is_err());
+    }
+}

@@ -20,7 +20,7 @@ use super::error::ReadError;
 #[derive(Debug)]
 pub(crate) struct Elem<'a> {
     /// Local name (the namespace was checked while parsing).
-    pub(crate) name: Box<str>,
+    pub(crate) name: Cow<'a, str>,
     /// Unprefixed attributes (namespace declarations and `xsi:` attributes are dropped).
     pub(crate) attrs: Vec<(Box<str>, String)>,
     /// Child elements in document order.
@@ -77,6 +77,11 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Deepest element nesting accepted. FA(3) itself needs 7 levels
+/// (`Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek/Kol/NKom`); the limit keeps
+/// hostile input from building a tree too deep to drop safely.
+const MAX_DEPTH: usize = 32;
+
 /// Parses a whole document into its root element.
 pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
     let mut lines = LineIndex {
@@ -85,7 +90,19 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
         line: 1,
         line_start: 0,
     };
-    let mut reader = NsReader::from_reader(input);
+    // Validate the encoding once, so element names can be borrowed from the input.
+    let text = match std::str::from_utf8(input) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = u64::try_from(e.valid_up_to()).unwrap_or(u64::MAX);
+            return Err(malformed(
+                &mut lines,
+                at,
+                "invalid utf-8 (documents must be utf-8)",
+            ));
+        }
+    };
+    let mut reader = NsReader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
     config.expand_empty_elements = false;
@@ -140,7 +157,7 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                     attrs.push((Box::from(key), value.into_owned()));
                 }
                 let elem = Elem {
-                    name: Box::from(name),
+                    name: borrow_from(text, name),
                     attrs,
                     children: Vec::new(),
                     text: Cow::Borrowed(""),
@@ -153,6 +170,13 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                         parent.mixed = true;
                     }
                     parent.text = Cow::Borrowed("");
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(malformed(
+                        &mut lines,
+                        before,
+                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 if empty {
                     match stack.last_mut() {
@@ -243,6 +267,15 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
             reader.buffer_position(),
             "no root element",
         )),
+    }
+}
+
+/// `part` as a slice of `whole` when it points into it (no allocation), else owned.
+fn borrow_from<'a>(whole: &'a str, part: &str) -> Cow<'a, str> {
+    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    match whole.get(start..start.wrapping_add(part.len())) {
+        Some(s) if s.as_ptr() == part.as_ptr() => Cow::Borrowed(s),
+        _ => Cow::Owned(part.to_owned()),
     }
 }
 
@@ -343,12 +376,19 @@ pub(crate) struct Cursor<'t, 'a> {
     elem: &'t Elem<'a>,
     pos: usize,
     path: &'t Path<'t>,
+    /// Optional elements found absent since the last consumed child (for messages).
+    skipped: Vec<&'static str>,
 }
 
 impl<'t, 'a> Cursor<'t, 'a> {
     /// A cursor over the children of `elem`, located at `path`.
     pub(crate) fn new(elem: &'t Elem<'a>, path: &'t Path<'t>) -> Self {
-        Cursor { elem, pos: 0, path }
+        Cursor {
+            elem,
+            pos: 0,
+            path,
+            skipped: Vec::new(),
+        }
     }
 
     /// Local name of the next unread child.
@@ -369,11 +409,31 @@ impl<'t, 'a> Cursor<'t, 'a> {
     fn take(&mut self) -> Option<&'t Elem<'a>> {
         let e = self.elem.children.get(self.pos);
         self.pos += 1;
+        self.skipped.clear();
         e
+    }
+
+    /// Records that optional element `name` could have come next.
+    fn note_absent(&mut self, name: &'static str) {
+        self.skipped.push(name);
     }
 
     /// A structure error at the next unread child (or at the end of the parent).
     pub(crate) fn unexpected(&self, expected: impl Into<String>) -> ReadError {
+        const SHOWN: usize = 6;
+        let mut expected = expected.into();
+        if !self.skipped.is_empty() {
+            let mut items: Vec<String> = self
+                .skipped
+                .iter()
+                .take(SHOWN)
+                .map(|n| format!("`{n}`"))
+                .collect();
+            if self.skipped.len() > SHOWN {
+                items.push("…".into());
+            }
+            expected = format!("{} or {expected}", items.join(", "));
+        }
         let (found, line, column) = match self.elem.children.get(self.pos) {
             Some(e) => (format!("`{}`", e.name), e.line, e.column),
             None => (
@@ -386,7 +446,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
             path: self.path.render(),
             line,
             column,
-            expected: expected.into(),
+            expected,
             found,
         }
     }
@@ -523,7 +583,10 @@ pub(crate) fn check_element_only(e: &Elem<'_>, path: &Path<'_>) -> Result<(), Re
 }
 
 /// Reads the required element `name`.
-pub(crate) fn read_one<T: XmlValue>(cur: &mut Cursor<'_, '_>, name: &str) -> Result<T, ReadError> {
+pub(crate) fn read_one<T: XmlValue>(
+    cur: &mut Cursor<'_, '_>,
+    name: &'static str,
+) -> Result<T, ReadError> {
     if !cur.peek_is(name) {
         return Err(cur.unexpected(format!("`{name}`")));
     }
@@ -537,11 +600,12 @@ pub(crate) fn read_one<T: XmlValue>(cur: &mut Cursor<'_, '_>, name: &str) -> Res
 /// Reads the optional element `name`.
 pub(crate) fn read_opt<T: XmlValue>(
     cur: &mut Cursor<'_, '_>,
-    name: &str,
+    name: &'static str,
 ) -> Result<Option<T>, ReadError> {
     if cur.peek_is(name) {
         read_one(cur, name).map(Some)
     } else {
+        cur.note_absent(name);
         Ok(None)
     }
 }
@@ -549,7 +613,7 @@ pub(crate) fn read_opt<T: XmlValue>(
 /// Reads `min..=max` repetitions of element `name`.
 pub(crate) fn read_vec<T: XmlValue>(
     cur: &mut Cursor<'_, '_>,
-    name: &str,
+    name: &'static str,
     min: usize,
     max: usize,
 ) -> Result<Vec<T>, ReadError> {
@@ -565,6 +629,9 @@ pub(crate) fn read_vec<T: XmlValue>(
     }
     if out.len() < min {
         return Err(cur.unexpected(format!("`{name}`")));
+    }
+    if out.is_empty() {
+        cur.note_absent(name);
     }
     Ok(out)
 }

@@ -130,3 +130,46 @@ impl XmlText for i64 {
 }
 
 text_value!(String, Decimal, u64, i64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_follow_the_xsd_lexical_space_and_keep_their_scale() {
+        for (input, out) in [
+            ("2051", "2051"),
+            ("2051.00", "2051.00"),
+            ("-0.05", "-0.05"),
+            ("+5", "5"),
+            (".5", "0.5"),
+            ("5.", "5"),
+            (" 12.3400\n", "12.3400"),
+            ("0.00000001", "0.00000001"),
+        ] {
+            assert_eq!(
+                Decimal::parse_text(input).unwrap().to_text(),
+                out,
+                "{input}"
+            );
+        }
+        for bad in [
+            "1e5", "1_000", "1,5", "", ".", "--1", "0x10", "NaN", "1 000",
+        ] {
+            assert!(Decimal::parse_text(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn collapse_folds_whitespace() {
+        assert_eq!(collapse("  a \t b\n"), "a b");
+        assert!(matches!(collapse("a b"), Cow::Borrowed("a b")));
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(u64::parse_text(" 7 ").unwrap(), 7);
+        assert!(u64::parse_text("-1").is_err());
+        assert_eq!(i64::parse_text("-30").unwrap(), -30);
+    }
+}

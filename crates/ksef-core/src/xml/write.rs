@@ -218,3 +218,68 @@ pub(crate) fn write_text_value<T: XmlText>(
 ) -> Result<(), WriteError> {
     w.text_elem(name, &v.to_text())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_text_and_attributes() {
+        let mut out = Vec::new();
+        escape(&mut out, "a&b<c>d\"e\r\nf\t", false);
+        assert_eq!(out, b"a&amp;b&lt;c&gt;d\"e&#13;\nf\t");
+        let mut out = Vec::new();
+        escape(&mut out, "a\"b\n\t", true);
+        assert_eq!(out, b"a&quot;b&#10;&#9;");
+    }
+
+    #[test]
+    fn allowed_characters() {
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'ż',
+            '\u{85}',
+            '\u{A0}',
+            '\u{FDCF}',
+            '\u{FDF0}',
+            '\u{FFFD}',
+            '\u{10000}',
+        ] {
+            assert!(is_allowed_char(c), "{c:?}");
+        }
+        for c in [
+            '\0',
+            '\u{8}',
+            '\u{1F}',
+            '\u{7F}',
+            '\u{84}',
+            '\u{86}',
+            '\u{9F}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{2FFFE}',
+            '\u{10FFFF}',
+        ] {
+            assert!(!is_allowed_char(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn layout_is_fixed() {
+        let mut w = Writer::new(64);
+        w.start("A");
+        w.text_elem("B", "x").unwrap();
+        w.start("C");
+        w.end("C");
+        w.end("A");
+        assert_eq!(
+            String::from_utf8(w.finish()).unwrap(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<A>\n  <B>x</B>\n  <C></C>\n</A>\n"
+        );
+    }
+}
