@@ -73,6 +73,7 @@ rules! {
     ROZ_ADVANCES = "FA3-ROZ-ADVANCES", Error, "a settlement invoice (ROZ) without FakturaZaliczkowa references", "VAT Act art. 106f ust. 3; XSD annotation of FakturaZaliczkowa";
     ADVANCES_UNEXPECTED = "FA3-ADVANCES-UNEXPECTED", Warning, "FakturaZaliczkowa on an invoice that is not ROZ / KOR_ROZ", "XSD annotation of FakturaZaliczkowa";
     ZAMOWIENIE_TYPE = "FA3-ZAMOWIENIE-TYPE", Error, "Zamowienie on an invoice that is not ZAL / KOR_ZAL", "XSD annotation of Zamowienie (art. 106f ust. 1 pkt 4)";
+    ZAL_ORDER = "FA3-ZAL-ORDER", Warning, "advance invoice (ZAL) without Zamowienie (the order or contract and its value)", "VAT Act art. 106f ust. 1 pkt 4";
     ZAMOWIENIE_TOTAL = "FA3-ZAMOWIENIE-TOTAL", Warning, "WartoscZamowienia differs from the sum of the order lines, or the advance exceeds the order value", "VAT Act art. 106f ust. 1 pkt 4";
     CUR_P14W_PLN = "FA3-CUR-P14W-PLN", Error, "P_14_xW (tax in PLN) on a PLN invoice", "XSD annotation of P_14_xW";
     CUR_P14W_MISSING = "FA3-CUR-P14W-MISSING", Error, "foreign-currency invoice with tax in P_14_x but no P_14_xW (tax in PLN)", "VAT Act art. 106e ust. 11";
@@ -81,6 +82,7 @@ rules! {
     TOTAL_NET = "FA3-TOTAL-NET", Warning, "sum of line net values per rate differs from P_13_x (VAT invoices)", "VAT Act art. 106e ust. 1 pkt 13; MF practice";
     TOTAL_TAX = "FA3-TOTAL-TAX", Warning, "P_14_x differs from P_13_x × rate beyond rounding", "VAT Act art. 106e ust. 1 pkt 14; rounding to the grosz";
     TOTAL_DUE = "FA3-TOTAL-DUE", Warning, "P_15 differs from the sum of P_13_x and P_14_x (MF01 itself is off by 0.01)", "VAT Act art. 106e ust. 1 pkt 15";
+    TOTAL_NEGATIVE = "FA3-TOTAL-NEGATIVE", Warning, "negative amount due P_15 on an invoice that is not a correction", "VAT Act art. 106j (reductions are corrections)";
     TOTAL_SETTLEMENT = "FA3-TOTAL-SETTLEMENT", Warning, "Rozliczenie sums (SumaObciazen, SumaOdliczen, DoZaplaty) inconsistent with their items and P_15", "XSD annotation of Rozliczenie";
     RATE_BUCKET = "FA3-RATE-BUCKET", Warning, "line rate (P_12) without the matching P_13_x total, or a total without lines at that rate", "VAT Act art. 106e ust. 1 pkt 12-14";
     ZW_BASIS = "FA3-ZW-BASIS", Error, "exempt lines (zw, P_13_7) without Zwolnienie/P_19=1 and a legal basis P_19A/B/C (or P_19 without exempt supply: warning)", "VAT Act art. 106e ust. 1 pkt 19";

@@ -5,8 +5,8 @@
 use rust_decimal::Decimal;
 
 use crate::validate::rules::{
-    LINE_DUPLICATE, LINE_VALUE, RATE_BUCKET, TOTAL_DUE, TOTAL_NET, TOTAL_SETTLEMENT, TOTAL_TAX,
-    UPR_LIMIT,
+    LINE_DUPLICATE, LINE_VALUE, RATE_BUCKET, TOTAL_DUE, TOTAL_NEGATIVE, TOTAL_NET,
+    TOTAL_SETTLEMENT, TOTAL_TAX, UPR_LIMIT,
 };
 use crate::validate::tree::El;
 use crate::validate::{Problem, Report};
@@ -210,6 +210,18 @@ fn totals(ctx: &Ctx<'_>, report: &mut Report) {
                 amt(sum),
                 amt(p15 - sum)
             ),
+        ));
+    }
+    if !ctx.is_correction()
+        && let Some(p15) = fa
+            .dec_at("P_15")
+            .filter(|v| v.is_sign_negative() && !v.is_zero())
+    {
+        report.push(Problem::new(
+            &TOTAL_NEGATIVE,
+            fa.path_of("P_15"),
+            format!("ujemna kwota należności P_15 = {} na fakturze {}; zmniejszenie wystawia się jako korektę (KOR)", amt(p15), ctx.kind),
+            format!("a negative amount due P_15 = {} on a {} invoice; reductions are issued as corrections (KOR)", amt(p15), ctx.kind),
         ));
     }
     // Lines vs buckets (VAT only: UPR may omit line rates or carry only P_15; corrections, advances and settlements differ by design).

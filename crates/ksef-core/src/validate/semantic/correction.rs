@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use crate::ident::{IdentError, KsefNumber};
 use crate::validate::rules::{
     ADVANCES_UNEXPECTED, KOR_DATA_MISSING, KOR_DATA_UNEXPECTED, KOR_DATE, KOR_KSEFNR, KSEFNR_CRC,
-    KSEFNR_SELLER, ROZ_ADVANCES, ZAMOWIENIE_TOTAL, ZAMOWIENIE_TYPE,
+    KSEFNR_SELLER, ROZ_ADVANCES, ZAL_ORDER, ZAMOWIENIE_TOTAL, ZAMOWIENIE_TYPE,
 };
 use crate::validate::tree::El;
 use crate::validate::{Problem, Report};
@@ -40,15 +40,23 @@ pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report) {
             ));
         }
     } else {
-        for name in CORRECTION_ONLY {
-            if let Some(el) = fa.child(name) {
-                report.push(Problem::new(
-                    &KOR_DATA_UNEXPECTED,
-                    el.path.clone(),
-                    format!("element {name} dotyczy tylko faktur korygujących (KOR, KOR_ZAL, KOR_ROZ), a RodzajFaktury to {kind}"),
-                    format!("{name} belongs to corrections only (KOR, KOR_ZAL, KOR_ROZ), but RodzajFaktury is {kind}"),
-                ));
-            }
+        let before_rows = ctx.lines().filter_map(|l| l.child("StanPrzed")).chain(
+            fa.all("Zamowienie")
+                .flat_map(|z| z.all("ZamowienieWiersz"))
+                .filter_map(|r| r.child("StanPrzedZ")),
+        );
+        for el in CORRECTION_ONLY
+            .iter()
+            .filter_map(|name| fa.child(name))
+            .chain(before_rows)
+        {
+            let name = &el.name;
+            report.push(Problem::new(
+                &KOR_DATA_UNEXPECTED,
+                el.path.clone(),
+                format!("element {name} dotyczy tylko faktur korygujących (KOR, KOR_ZAL, KOR_ROZ), a RodzajFaktury to {kind}"),
+                format!("{name} belongs to corrections only (KOR, KOR_ZAL, KOR_ROZ), but RodzajFaktury is {kind}"),
+            ));
         }
     }
     let seller = ctx
@@ -112,6 +120,14 @@ pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report) {
             a.path.clone(),
             format!("FakturaZaliczkowa na fakturze {kind}; odwołania do zaliczek dotyczą faktur ROZ i KOR_ROZ"),
             format!("FakturaZaliczkowa on a {kind} invoice; advance references belong on ROZ and KOR_ROZ"),
+        ));
+    }
+    if kind == "ZAL" && fa.child("Zamowienie").is_none() {
+        report.push(Problem::new(
+            &ZAL_ORDER,
+            fa.path_of("Zamowienie"),
+            "faktura zaliczkowa (ZAL) bez Zamowienie; podaj zamówienie lub umowę i ich wartość (art. 106f ust. 1 pkt 4)",
+            "an advance invoice (ZAL) without Zamowienie; give the order or contract and its value (VAT Act art. 106f ust. 1 pkt 4)",
         ));
     }
     if let Some(z) = fa.child("Zamowienie") {
