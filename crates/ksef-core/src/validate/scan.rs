@@ -59,6 +59,15 @@ fn required_children(n: &'static Node) -> &'static [&'static Node] {
     all.get(i).map_or(&[], Vec::as_slice)
 }
 
+/// `parent/child` without going through the formatting machinery (hot path).
+fn join(parent: &str, sep: &str, child: &str) -> String {
+    let mut s = String::with_capacity(parent.len() + sep.len() + child.len() + 6);
+    s.push_str(parent);
+    s.push_str(sep);
+    s.push_str(child);
+    s
+}
+
 fn leaf_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -155,7 +164,7 @@ impl<'r> Walker<'r> {
             });
             return true;
         };
-        let schema = format!("{}/{name}", parent.schema);
+        let schema = join(&parent.schema, "/", name);
         let Some(n) = node(&schema) else {
             if self.strict {
                 let display = format!("{}/{name}", parent.display);
@@ -172,22 +181,19 @@ impl<'r> Walker<'r> {
             self.skip = 1;
             return false;
         };
-        let count = match parent
-            .counts
-            .iter_mut()
-            .find(|(k, _)| *k == leaf_name(n.path))
-        {
+        let leaf = leaf_name(n.path);
+        let count = match parent.counts.iter_mut().find(|(k, _)| *k == leaf) {
             Some((_, c)) => {
                 *c += 1;
                 *c
             }
             None => {
-                parent.counts.push((leaf_name(n.path), 1));
+                parent.counts.push((leaf, 1));
                 1
             }
         };
         let display = if n.max == 1 {
-            format!("{}/{name}", parent.display)
+            join(&parent.display, "/", name)
         } else {
             format!("{}/{name}[{count}]", parent.display)
         };
@@ -248,7 +254,7 @@ impl<'r> Walker<'r> {
         let Some(f) = self.stack.last_mut() else {
             return;
         };
-        let path = format!("{}/@{name}", f.schema);
+        let path = join(&f.schema, "/@", name);
         let display = format!("{}/@{name}", f.display);
         match node(&path) {
             Some(n) => {
