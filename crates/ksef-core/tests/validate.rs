@@ -413,3 +413,23 @@ fn model_validation_matches_xml_validation() {
         "only {checked} fixtures went through the model"
     );
 }
+
+/// Robustness: truncated and byte-mutated invoices never panic, and always yield a report
+/// with at least one error for truncations (a cut document is never valid).
+#[test]
+fn mutated_documents_never_panic() {
+    let base = sample("fa3-mf01");
+    let opts = Options::default().with_today_iso("2026-03-01").unwrap();
+    let end = base.windows(10).rposition(|w| w == b"</Faktura>").unwrap() + 10;
+    for cut in (0..end).step_by(5) {
+        let r = validate_xml(&base[..cut], &opts);
+        assert!(r.has_errors(), "truncated at {cut}");
+    }
+    for pos in (0..base.len()).step_by(13) {
+        for b in [0x00u8, 0xC4, b'<', b'&', b'>', b'"', b'9', b'-', 0xFF] {
+            let mut m = base.clone();
+            m[pos] = b;
+            let _ = validate_xml(&m, &opts);
+        }
+    }
+}

@@ -129,6 +129,9 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 /// `YYYY-MM-DD` with a real calendar day.
 pub(crate) fn is_date(v: &str) -> bool {
     let b = v.as_bytes();
+    if !v.is_ascii() {
+        return false;
+    }
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
@@ -144,6 +147,9 @@ pub(crate) fn is_date(v: &str) -> bool {
 
 /// `YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm]`.
 fn is_date_time(v: &str) -> bool {
+    if !v.is_ascii() {
+        return false;
+    }
     let Some((date, time)) = v.split_once('T') else {
         return false;
     };
@@ -527,6 +533,11 @@ mod tests {
         assert_eq!(rule("2050-01-02", "TDataT"), Some("FA3-XSD-RANGE"));
         assert_eq!(rule("2026-02-01T10:15:00Z", "TDataCzas"), None);
         assert_eq!(rule("2026-02-01 10:15", "TDataCzas"), Some("FA3-XSD-DATE"));
+        assert_eq!(
+            rule("2026-02-01T10:00:0ą", "TDataCzas"),
+            Some("FA3-XSD-DATE")
+        );
+        assert_eq!(rule("2ą26-02-01", "TDataT"), Some("FA3-XSD-DATE"));
         assert_eq!(rule("PLN", "TKodWaluty"), None);
         assert_eq!(rule("XYZ", "TKodWaluty"), Some("FA3-XSD-ENUM"));
         assert_eq!(rule("0 KR", "TStawkaPodatku"), None);
