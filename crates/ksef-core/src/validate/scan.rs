@@ -100,6 +100,8 @@ pub(crate) struct Walker<'r> {
     root_seen: bool,
     /// The tree of schema-known elements, once the root is closed.
     pub(crate) root: Option<El>,
+    /// Model pass: keys that are not schema paths (their values go unchecked).
+    pub(crate) unmapped: Vec<String>,
 }
 
 impl<'r> Walker<'r> {
@@ -112,6 +114,7 @@ impl<'r> Walker<'r> {
             has_attachment: false,
             root_seen: false,
             root: None,
+            unmapped: Vec::new(),
         }
     }
 
@@ -177,6 +180,8 @@ impl<'r> Walker<'r> {
                     ),
                     format!("element <{name}> is not allowed in <{parent_name}> (FA(3) schema)"),
                 ));
+            } else {
+                self.unmapped.push(schema);
             }
             self.skip = 1;
             return false;
@@ -244,6 +249,13 @@ impl<'r> Walker<'r> {
             counts: Vec::new(),
         });
         true
+    }
+
+    /// Whether the innermost open element has an attribute `name` in the schema.
+    pub(crate) fn is_attribute(&self, name: &str) -> bool {
+        self.stack
+            .last()
+            .is_some_and(|f| node(&join(&f.schema, "/@", name)).is_some())
     }
 
     /// An attribute of the element just opened.
