@@ -92,7 +92,7 @@ rules! {
     SPLIT_PAYMENT = "FA3-SPLIT-PAYMENT", Warning, "Annex 15 goods (P_12_Zal_15) and P_15 > 15 000 PLN without P_18A=1, or P_18A=1 without them", "VAT Act art. 106e ust. 1 pkt 18a";
     UPR_LIMIT = "FA3-UPR-LIMIT", Warning, "simplified invoice (UPR) above 450 PLN / 100 EUR", "VAT Act art. 106e ust. 5 pkt 3";
     LINE_DUPLICATE = "FA3-LINE-DUPLICATE", Error, "duplicate line number (NrWierszaFa / NrWierszaZam; a StanPrzed row may repeat its after-row's number)", "XSD annotation (unique line numbering)";
-    LINE_VALUE = "FA3-LINE-VALUE", Warning, "line net value P_11 differs from quantity × unit price (P_8B × P_9A − P_10)", "VAT Act art. 106e ust. 1 pkt 11";
+    LINE_VALUE = "FA3-LINE-VALUE", Warning, "line value differs from quantity × unit price − discount (P_8B × P_9A − P_10 vs P_11; P_9B vs P_11A)", "VAT Act art. 106e ust. 1 pkt 11";
     DATE_FUTURE = "FA3-DATE-FUTURE", Error, "issue date P_1 after today (Europe/Warsaw; checked only when today is given)", "KSeF verification (P_1 not later than acceptance)";
     DATE_PERIOD = "FA3-DATE-PERIOD", Error, "OkresFa: P_6_Od after P_6_Do", "XSD annotation of OkresFa";
     DATE_ISSUE = "FA3-DATE-ISSUE", Warning, "VAT invoice issued after the 15th of the month following delivery, or more than 30 days before it", "VAT Act art. 106i ust. 1 and 7";

@@ -369,30 +369,36 @@ fn lines(ctx: &Ctx<'_>, report: &mut Report) {
             report,
         );
     }
+    // Net pricing (P_9A → P_11) and gross pricing (P_9B → P_11A, art. 106e ust. 7-8).
+    let pairs = [
+        ("P_9A", "P_11", "netto", "net"),
+        ("P_9B", "P_11A", "brutto", "gross"),
+    ];
     for l in ctx.lines() {
-        let (Some(qty), Some(p11)) = (l.dec_at("P_8B"), l.dec_at("P_11")) else {
-            continue;
-        };
-        let Some(price) = l.dec_at("P_9A") else {
+        let Some(qty) = l.dec_at("P_8B") else {
             continue;
         };
         let discount = l.dec_at("P_10").unwrap_or_default();
-        let expected = qty * price - discount;
-        if (expected - p11).abs() > dec(1, 2) {
-            report.push(Problem::new(
-                &LINE_VALUE,
-                l.path_of("P_11"),
-                format!(
-                    "P_11 = {}, a ilość × cena netto − rabat = {}",
-                    amt(p11),
-                    amt(expected.round_dp(2))
-                ),
-                format!(
-                    "P_11 = {}, but quantity × net price − discount = {}",
-                    amt(p11),
-                    amt(expected.round_dp(2))
-                ),
-            ));
+        for (price_el, value_el, pl, en) in pairs {
+            let (Some(price), Some(value)) = (l.dec_at(price_el), l.dec_at(value_el)) else {
+                continue;
+            };
+            let expected = qty * price - discount;
+            if (expected - value).abs() > dec(1, 2) {
+                let e = amt(expected.round_dp(2));
+                report.push(Problem::new(
+                    &LINE_VALUE,
+                    l.path_of(value_el),
+                    format!(
+                        "{value_el} = {}, a ilość × cena {pl} − rabat = {e}",
+                        amt(value)
+                    ),
+                    format!(
+                        "{value_el} = {}, but quantity × {en} price − discount = {e}",
+                        amt(value)
+                    ),
+                ));
+            }
         }
     }
 }
