@@ -39,8 +39,12 @@ fn ministry_samples_have_no_errors() {
         assert!(!r.has_errors(), "{name}:\n{}", show(&r));
         for p in r.warnings() {
             println!("{name}: {p}");
+            // The only justified warnings (docs/validation-rules.md): MF01's P_15 is off by
+            // 0.01, and the samples' made-up KSeF numbers fail CRC-8.
+            let justified = p.rule == "FA3-KSEFNR-CRC"
+                || (p.rule == "FA3-TOTAL-DUE" && name.starts_with("fa3-mf01"));
+            assert!(justified, "{name}: unexpected warning {p}");
         }
-        assert!(r.problems.iter().all(|p| p.severity == Severity::Warning));
     }
 }
 
