@@ -437,3 +437,23 @@ fn mutated_documents_never_panic() {
         }
     }
 }
+
+/// A model built or edited in code can break what the reader enforces on XML: counts
+/// (`Podmiot3` ≤ 100) and facets come back as data from `validate(&Faktura)`.
+#[test]
+fn model_edited_in_code_is_checked() {
+    use ksef_core::fa3::Faktura;
+    use ksef_core::validate::validate;
+    let mut f = Faktura::from_xml(&sample("fa3-mf10")).unwrap();
+    let p3 = f.podmiot3[0].clone();
+    f.podmiot3 = vec![p3; 101];
+    f.fa.p_2 = "X".repeat(300);
+    let r = validate(&f, &Options::default());
+    let has = |rule: &str, path: &str| r.problems.iter().any(|p| p.rule == rule && p.path == path);
+    assert!(
+        has("FA3-XSD-COUNT", "Faktura/Podmiot3[101]"),
+        "{}",
+        show(&r)
+    );
+    assert!(has("FA3-XSD-LENGTH", "Faktura/Fa/P_2"), "{}", show(&r));
+}
