@@ -95,45 +95,55 @@ def content_of(ct, ctx_ns):
     return content_of0(ct, ctx_ns)
 
 def content_of0(ct, ctx_ns):
-    """Flattened list of (element, ctx_ns) children in document order, plus attributes and simple-content facets."""
+    """Flattened list of (element, ctx_ns, conditional, alternatives) children in document
+    order, plus attributes and simple-content facets. `alternatives` lists the
+    (choice id, branch) pairs of the xsd:choice groups enclosing the element."""
     out, attrs, simple_f = [], [], None
-    def walk(n, ns, cond=False):
+    counter = [0]
+    def walk(n, ns, cond=False, chain=(), cid=None):
         nonlocal simple_f
+        branch = -1
         for c in n:
             k = c.tag.replace(X, '')
+            if k == 'annotation':
+                continue
+            branch += 1
+            here = chain + ((cid, branch),) if cid is not None else chain
             if k in ('sequence', 'choice', 'all'):
                 if c.get('maxOccurs', '1') != '1':
                     raise SystemExit('repeating group not supported')
-                walk(c, ns, cond or k == 'choice' or c.get('minOccurs', '1') == '0')
+                sub = None
+                if k == 'choice':
+                    counter[0] += 1
+                    sub = counter[0]
+                walk(c, ns, cond or k == 'choice' or c.get('minOccurs', '1') == '0', here, sub)
             elif k == 'element':
-                out.append((c, ns, cond))
+                out.append((c, ns, cond, here))
             elif k == 'attribute':
                 attrs.append((c, ns))
             elif k == 'complexContent':
                 ext = c.find(X + 'extension')
                 bns, bn = qname(ext.get('base'), ns)
                 bct, bctx = complex_[(bns, bn)]
-                walk(bct, bctx, cond)
-                walk(ext, ns, cond)
+                walk(bct, bctx, cond, here)
+                walk(ext, ns, cond, here)
             elif k == 'simpleContent':
                 ext = c.find(X + 'extension')
                 bns, bn = qname(ext.get('base'), ns)
                 simple_f = resolve_simple(simple[(bns, bn)], bns)
-                walk(ext, ns, cond)
-            elif k == 'annotation':
-                pass
+                walk(ext, ns, cond, here)
             else:
                 raise SystemExit('unsupported ' + k)
     walk(ct, ctx_ns)
     return out, attrs, simple_f
 
-def visit(el, ctx_ns, path, ordinal, cond=False):
+def visit(el, ctx_ns, path, ordinal, cond=False, alt=()):
     mn, mx = occurs(el)
     if cond:
         mn = 0
     f = type_facets(el, ctx_ns)
     if f is not None:
-        nodes.append((path, mn, mx, ordinal, f))
+        nodes.append((path, mn, mx, ordinal, f, alt))
         return
     t = el.get('type')
     if t:
@@ -142,15 +152,15 @@ def visit(el, ctx_ns, path, ordinal, cond=False):
     else:
         ct, cns = el.find(X + 'complexType'), ctx_ns
     kids, attrs, sf = content_of(ct, cns)
-    nodes.append((path, mn, mx, ordinal, sf))
+    nodes.append((path, mn, mx, ordinal, sf, alt))
     for a, ans in attrs:
         af = type_facets(a, ans)
         fixed = a.get('fixed')
         if fixed is not None:
             af = dict(af, enums=[fixed])
-        nodes.append((path + '/@' + a.get('name'), 1 if a.get('use') == 'required' else 0, 1, 0, af))
-    for i, (k, kns, kc) in enumerate(kids):
-        visit(k, kns, path + '/' + k.get('name'), i + 1, kc)
+        nodes.append((path + '/@' + a.get('name'), 1 if a.get('use') == 'required' else 0, 1, 0, af, ()))
+    for i, (k, kns, kc, kalt) in enumerate(kids):
+        visit(k, kns, path + '/' + k.get('name'), i + 1, kc, kalt)
 
 visit(root_el, FA, 'Faktura', 0)
 
@@ -166,8 +176,8 @@ def type_id(f):
     return type_ids[key]
 
 rows = []
-for path, mn, mx, o, f in nodes:
-    rows.append((path, mn, mx, o, None if f is None else type_id(f)))
+for path, mn, mx, o, f, alt in nodes:
+    rows.append((path, mn, mx, o, None if f is None else type_id(f), alt))
 rows.sort(key=lambda r: r[0].encode())
 
 enum_lists = {}
@@ -192,6 +202,9 @@ w('    /// 1-based position in the parent\'s flattened content model.')
 w('    pub(crate) ord: u16,')
 w('    /// Index into [`TYPES`] for simple content.')
 w('    pub(crate) ty: Option<u16>,')
+w('    /// `(choice, branch)` of each `xsd:choice` of the parent content model enclosing the')
+w('    /// element: two siblings with the same choice and different branches exclude each other.')
+w('    pub(crate) alt: &\'static [(u8, u8)],')
 w('}')
 w('')
 BASES = {'decimal': 'Decimal', 'integer': 'Integer', 'byte': 'Integer', 'int': 'Integer',
@@ -219,8 +232,9 @@ w('];')
 w('')
 w('/// Every schema path, sorted by bytes for binary search.')
 w('pub(crate) static NODES: [Node; %d] = [' % len(rows))
-for path, mn, mx, o, t in rows:
-    w('    Node { path: %s, min: %d, max: %d, ord: %d, ty: %s },' % (rs(path), mn, mx, o, 'None' if t is None else 'Some(%d)' % t))
+for path, mn, mx, o, t, alt in rows:
+    alts = '&[' + ', '.join('(%d, %d)' % a for a in alt) + ']'
+    w('    Node { path: %s, min: %d, max: %d, ord: %d, ty: %s, alt: %s },' % (rs(path), mn, mx, o, 'None' if t is None else 'Some(%d)' % t, alts))
 w('];')
 print('\n'.join(out))
 print(len(rows), 'paths', len(types), 'types', file=sys.stderr)

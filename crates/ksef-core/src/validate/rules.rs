@@ -45,6 +45,7 @@ rules! {
     XSD_NAMESPACE = "FA3-XSD-NAMESPACE", Error, "element not in the FA(3) namespace http://crd.gov.pl/wzor/2025/06/25/13775/", "XSD targetNamespace";
     XSD_UNKNOWN = "FA3-XSD-UNKNOWN", Error, "element or attribute not allowed at this place", "XSD content model";
     XSD_ORDER = "FA3-XSD-ORDER", Error, "element out of the schema's sequence order", "XSD xsd:sequence";
+    XSD_CHOICE = "FA3-XSD-CHOICE", Error, "elements from two alternatives of an xsd:choice (e.g. NIP and BrakID, P_19 and P_19N)", "XSD xsd:choice";
     XSD_MISSING = "FA3-XSD-MISSING", Error, "mandatory element or attribute missing", "XSD minOccurs / use=required";
     XSD_COUNT = "FA3-XSD-COUNT", Error, "element repeated more often than allowed (e.g. Podmiot3 > 100)", "XSD maxOccurs";
     XSD_TEXT = "FA3-XSD-TEXT", Error, "text inside an element that only holds elements", "XSD element-only content";

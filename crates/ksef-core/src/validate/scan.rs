@@ -14,7 +14,7 @@ pub(crate) use xml::scan_xml;
 
 use super::facets;
 use super::rules::{
-    XML_MALFORMED, XSD_COUNT, XSD_MISSING, XSD_ORDER, XSD_ROOT, XSD_TEXT, XSD_UNKNOWN,
+    XML_MALFORMED, XSD_CHOICE, XSD_COUNT, XSD_MISSING, XSD_ORDER, XSD_ROOT, XSD_TEXT, XSD_UNKNOWN,
 };
 use super::schema::{NODES, Node, TYPES};
 use super::tree::El;
@@ -83,6 +83,8 @@ struct Frame {
     last_ord: u16,
     last_name: String,
     counts: Vec<(&'static str, u32)>,
+    /// Branch taken in each `xsd:choice` so far, with the element that took it.
+    chosen: Vec<(u8, u8, &'static str)>,
     el: El,
 }
 
@@ -159,6 +161,7 @@ impl<'r> Walker<'r> {
                 last_ord: 0,
                 last_name: String::new(),
                 counts: Vec::new(),
+                chosen: Vec::new(),
                 el: El {
                     name: "Faktura".into(),
                     path: "Faktura".into(),
@@ -213,6 +216,23 @@ impl<'r> Walker<'r> {
                 format!("element <{name}> must come before <{before}> (FA(3) schema order)"),
             ));
         }
+        if self.strict {
+            for &(choice, branch) in n.alt {
+                match parent.chosen.iter().find(|c| c.0 == choice) {
+                    Some(&(_, b, other)) if b != branch => {
+                        self.report.push(Problem::new(
+                            &XSD_CHOICE,
+                            display.clone(),
+                            format!("element <{name}> wyklucza się z <{other}>: schemat FA(3) dopuszcza tylko jedną z tych możliwości"),
+                            format!("element <{name}> cannot be combined with <{other}>: the FA(3) schema allows only one of these alternatives"),
+                        ));
+                        break;
+                    }
+                    Some(_) => {}
+                    None => parent.chosen.push((choice, branch, leaf)),
+                }
+            }
+        }
         if n.ord >= parent.last_ord {
             parent.last_ord = n.ord;
             parent.last_name = name.to_string();
@@ -247,6 +267,7 @@ impl<'r> Walker<'r> {
             last_ord: 0,
             last_name: String::new(),
             counts: Vec::new(),
+            chosen: Vec::new(),
         });
         true
     }

@@ -17,6 +17,9 @@ pub(crate) struct Node {
     pub(crate) ord: u16,
     /// Index into [`TYPES`] for simple content.
     pub(crate) ty: Option<u16>,
+    /// `(choice, branch)` of each `xsd:choice` of the parent content model enclosing the
+    /// element: two siblings with the same choice and different branches exclude each other.
+    pub(crate) alt: &'static [(u8, u8)],
 }
 
 /// Resolved simple types, referenced by [`Node::ty`].
@@ -955,6 +958,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 0,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa",
@@ -962,6 +966,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje",
@@ -969,6 +974,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 32,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu",
@@ -976,6 +982,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu",
@@ -983,6 +990,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 10000,
         ord: 3,
         ty: None,
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22A",
@@ -990,6 +998,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(24),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B",
@@ -997,6 +1006,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(5),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B1",
@@ -1004,6 +1014,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 9,
         ty: Some(5),
+        alt: &[(1, 0), (2, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B2",
@@ -1011,6 +1022,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 10,
         ty: Some(5),
+        alt: &[(1, 0), (2, 1)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B3",
@@ -1018,6 +1030,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 11,
         ty: Some(5),
+        alt: &[(1, 0), (2, 2)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B4",
@@ -1025,6 +1038,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 12,
         ty: Some(5),
+        alt: &[(1, 0), (2, 3)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BK",
@@ -1032,6 +1046,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BMD",
@@ -1039,6 +1054,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BMK",
@@ -1046,6 +1062,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BNR",
@@ -1053,6 +1070,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BRP",
@@ -1060,6 +1078,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BT",
@@ -1067,6 +1086,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 13,
         ty: Some(5),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22C",
@@ -1074,6 +1094,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 14,
         ty: Some(5),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22C1",
@@ -1081,6 +1102,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 15,
         ty: Some(5),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22D",
@@ -1088,6 +1110,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 16,
         ty: Some(5),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22D1",
@@ -1095,6 +1118,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 17,
         ty: Some(5),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_NrWierszaNST",
@@ -1102,6 +1126,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(28),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/P_22",
@@ -1109,6 +1134,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(16),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/P_22N",
@@ -1116,6 +1142,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(16),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/P_42_5",
@@ -1123,6 +1150,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(27),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy",
@@ -1130,6 +1158,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy",
@@ -1137,6 +1166,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(16),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzyN",
@@ -1144,6 +1174,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(16),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy_2",
@@ -1151,6 +1182,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(16),
+        alt: &[(1, 0), (2, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy_3_1",
@@ -1158,6 +1190,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(16),
+        alt: &[(1, 0), (2, 1)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy_3_2",
@@ -1165,6 +1198,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(16),
+        alt: &[(1, 0), (2, 2)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy_3_3",
@@ -1172,6 +1206,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(16),
+        alt: &[(1, 0), (2, 3)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_16",
@@ -1179,6 +1214,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(27),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_17",
@@ -1186,6 +1222,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(27),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_18",
@@ -1193,6 +1230,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(27),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_18A",
@@ -1200,6 +1238,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(27),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_23",
@@ -1207,6 +1246,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(27),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie",
@@ -1214,6 +1254,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19",
@@ -1221,6 +1262,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(16),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19A",
@@ -1228,6 +1270,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[(1, 0), (2, 0)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19B",
@@ -1235,6 +1278,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(5),
+        alt: &[(1, 0), (2, 1)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19C",
@@ -1242,6 +1286,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(5),
+        alt: &[(1, 0), (2, 2)],
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19N",
@@ -1249,6 +1294,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(16),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej",
@@ -1256,6 +1302,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 50000,
         ord: 36,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/DataWystFaKorygowanej",
@@ -1263,6 +1310,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(24),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/NrFaKorygowanej",
@@ -1270,6 +1318,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/NrKSeF",
@@ -1277,6 +1326,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(16),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/NrKSeFFaKorygowanej",
@@ -1284,6 +1334,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(31),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/NrKSeFN",
@@ -1291,6 +1342,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(16),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/DodatkowyOpis",
@@ -1298,6 +1350,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 10000,
         ord: 46,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/DodatkowyOpis/Klucz",
@@ -1305,6 +1358,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/DodatkowyOpis/NrWiersza",
@@ -1312,6 +1366,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(28),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/DodatkowyOpis/Wartosc",
@@ -1319,6 +1374,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FP",
@@ -1326,6 +1382,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 44,
         ty: Some(16),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz",
@@ -1333,6 +1390,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 10000,
         ord: 49,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/CN",
@@ -1340,6 +1398,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/GTIN",
@@ -1347,6 +1406,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(33),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/GTU",
@@ -1354,6 +1414,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 22,
         ty: Some(36),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/Indeks",
@@ -1361,6 +1422,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/KursWaluty",
@@ -1368,6 +1430,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 24,
         ty: Some(26),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/KwotaAkcyzy",
@@ -1375,6 +1438,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 21,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/NrWierszaFa",
@@ -1382,6 +1446,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(28),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/PKOB",
@@ -1389,6 +1454,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 9,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/PKWiU",
@@ -1396,6 +1462,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_10",
@@ -1403,6 +1470,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 14,
         ty: Some(34),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_11",
@@ -1410,6 +1478,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 15,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_11A",
@@ -1417,6 +1486,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 16,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_11Vat",
@@ -1424,6 +1494,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 17,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_12",
@@ -1431,6 +1502,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 18,
         ty: Some(35),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_12_XII",
@@ -1438,6 +1510,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 19,
         ty: Some(21),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_12_Zal_15",
@@ -1445,6 +1518,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 20,
         ty: Some(16),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_6A",
@@ -1452,6 +1526,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(24),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_7",
@@ -1459,6 +1534,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_8A",
@@ -1466,6 +1542,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 10,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_8B",
@@ -1473,6 +1550,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 11,
         ty: Some(26),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_9A",
@@ -1480,6 +1558,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 12,
         ty: Some(34),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_9B",
@@ -1487,6 +1566,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 13,
         ty: Some(34),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/Procedura",
@@ -1494,6 +1574,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 23,
         ty: Some(37),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/StanPrzed",
@@ -1501,6 +1582,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 25,
         ty: Some(16),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FaWiersz/UU_ID",
@@ -1508,6 +1590,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FakturaZaliczkowa",
@@ -1515,6 +1598,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 47,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/FakturaZaliczkowa/NrFaZaliczkowej",
@@ -1522,6 +1606,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/FakturaZaliczkowa/NrKSeFFaZaliczkowej",
@@ -1529,6 +1614,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(31),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/FakturaZaliczkowa/NrKSeFZN",
@@ -1536,6 +1622,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(16),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/KodWaluty",
@@ -1543,6 +1630,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(23),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/KursWalutyZ",
@@ -1550,6 +1638,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 31,
         ty: Some(26),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/KursWalutyZK",
@@ -1557,6 +1646,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 42,
         ty: Some(26),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/NrFaKorygowany",
@@ -1564,6 +1654,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 38,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/OkresFa",
@@ -1571,6 +1662,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: None,
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/OkresFa/P_6_Do",
@@ -1578,6 +1670,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(24),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/OkresFa/P_6_Od",
@@ -1585,6 +1678,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(24),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/OkresFaKorygowanej",
@@ -1592,6 +1686,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 37,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_1",
@@ -1599,6 +1694,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(24),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_1",
@@ -1606,6 +1702,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_10",
@@ -1613,6 +1710,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 28,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_11",
@@ -1620,6 +1718,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 29,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_2",
@@ -1627,6 +1726,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 11,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_3",
@@ -1634,6 +1734,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 14,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_4",
@@ -1641,6 +1742,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 17,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_5",
@@ -1648,6 +1750,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 20,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_6_1",
@@ -1655,6 +1758,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 22,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_6_2",
@@ -1662,6 +1766,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 23,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_6_3",
@@ -1669,6 +1774,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 24,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_7",
@@ -1676,6 +1782,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 25,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_8",
@@ -1683,6 +1790,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 26,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_13_9",
@@ -1690,6 +1798,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 27,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_1",
@@ -1697,6 +1806,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 9,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_1W",
@@ -1704,6 +1814,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 10,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_2",
@@ -1711,6 +1822,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 12,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_2W",
@@ -1718,6 +1830,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 13,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_3",
@@ -1725,6 +1838,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 15,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_3W",
@@ -1732,6 +1846,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 16,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_4",
@@ -1739,6 +1854,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 18,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_4W",
@@ -1746,6 +1862,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 19,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_14_5",
@@ -1753,6 +1870,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 21,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_15",
@@ -1760,6 +1878,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 30,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_15ZK",
@@ -1767,6 +1886,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 41,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_1M",
@@ -1774,6 +1894,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_2",
@@ -1781,6 +1902,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/P_6",
@@ -1788,6 +1910,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(24),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Platnosc",
@@ -1795,6 +1918,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 51,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/DataZaplaty",
@@ -1802,6 +1926,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(38),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/FormaPlatnosci",
@@ -1809,6 +1934,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(39),
+        alt: &[(2, 0)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/IPKSeF",
@@ -1816,6 +1942,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 13,
         ty: Some(45),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/LinkDoPlatnosci",
@@ -1823,6 +1950,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 12,
         ty: Some(44),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/OpisPlatnosci",
@@ -1830,6 +1958,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(5),
+        alt: &[(2, 1)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/PlatnoscInna",
@@ -1837,6 +1966,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(16),
+        alt: &[(2, 1)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy",
@@ -1844,6 +1974,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 9,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/NazwaBanku",
@@ -1851,6 +1982,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/NrRB",
@@ -1858,6 +1990,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(41),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/OpisRachunku",
@@ -1865,6 +1998,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/RachunekWlasnyBanku",
@@ -1872,6 +2006,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(43),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/SWIFT",
@@ -1879,6 +2014,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(42),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora",
@@ -1886,6 +2022,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 20,
         ord: 10,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/NazwaBanku",
@@ -1893,6 +2030,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/NrRB",
@@ -1900,6 +2038,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(41),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/OpisRachunku",
@@ -1907,6 +2046,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/RachunekWlasnyBanku",
@@ -1914,6 +2054,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(43),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/SWIFT",
@@ -1921,6 +2062,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(42),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/Skonto",
@@ -1928,6 +2070,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 11,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/Skonto/WarunkiSkonta",
@@ -1935,6 +2078,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/Skonto/WysokoscSkonta",
@@ -1942,6 +2086,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci",
@@ -1949,6 +2094,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 5,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/Termin",
@@ -1956,6 +2102,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(38),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/TerminOpis",
@@ -1963,6 +2110,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/TerminOpis/Ilosc",
@@ -1970,6 +2118,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(40),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/TerminOpis/Jednostka",
@@ -1977,6 +2126,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/TerminOpis/ZdarzeniePoczatkowe",
@@ -1984,6 +2134,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/Zaplacono",
@@ -1991,6 +2142,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(16),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa",
@@ -1998,6 +2150,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 4,
         ty: None,
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/DataZaplatyCzesciowej",
@@ -2005,6 +2158,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(38),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/FormaPlatnosci",
@@ -2012,6 +2166,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(39),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/KwotaZaplatyCzesciowej",
@@ -2019,6 +2174,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/OpisPlatnosci",
@@ -2026,6 +2182,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(5),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/PlatnoscInna",
@@ -2033,6 +2190,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(16),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZnacznikZaplatyCzesciowej",
@@ -2040,6 +2198,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(27),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K",
@@ -2047,6 +2206,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 39,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres",
@@ -2054,6 +2214,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres/AdresL1",
@@ -2061,6 +2222,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres/AdresL2",
@@ -2068,6 +2230,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres/GLN",
@@ -2075,6 +2238,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres/KodKraju",
@@ -2082,6 +2246,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/DaneIdentyfikacyjne",
@@ -2089,6 +2254,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/DaneIdentyfikacyjne/NIP",
@@ -2096,6 +2262,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(7),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/DaneIdentyfikacyjne/Nazwa",
@@ -2103,6 +2270,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/PrefiksPodatnika",
@@ -2110,6 +2278,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(6),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K",
@@ -2117,6 +2286,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 101,
         ord: 40,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres",
@@ -2124,6 +2294,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres/AdresL1",
@@ -2131,6 +2302,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres/AdresL2",
@@ -2138,6 +2310,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres/GLN",
@@ -2145,6 +2318,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres/KodKraju",
@@ -2152,6 +2326,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne",
@@ -2159,6 +2334,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/BrakID",
@@ -2166,6 +2342,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(16),
+        alt: &[(1, 3)],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/KodKraju",
@@ -2173,6 +2350,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(9),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/KodUE",
@@ -2180,6 +2358,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(6),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/NIP",
@@ -2187,6 +2366,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(7),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/Nazwa",
@@ -2194,6 +2374,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/NrID",
@@ -2201,6 +2382,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(15),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/NrVatUE",
@@ -2208,6 +2390,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(14),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/IDNabywcy",
@@ -2215,6 +2398,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(17),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/PrzyczynaKorekty",
@@ -2222,6 +2406,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 34,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/RodzajFaktury",
@@ -2229,6 +2414,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 33,
         ty: Some(29),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie",
@@ -2236,6 +2422,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 50,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/DoRozliczenia",
@@ -2243,6 +2430,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(25),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/DoZaplaty",
@@ -2250,6 +2438,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(25),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Obciazenia",
@@ -2257,6 +2446,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Obciazenia/Kwota",
@@ -2264,6 +2454,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Obciazenia/Powod",
@@ -2271,6 +2462,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Odliczenia",
@@ -2278,6 +2470,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Odliczenia/Kwota",
@@ -2285,6 +2478,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Odliczenia/Powod",
@@ -2292,6 +2486,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/SumaObciazen",
@@ -2299,6 +2494,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/SumaOdliczen",
@@ -2306,6 +2502,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/TP",
@@ -2313,6 +2510,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 45,
         ty: Some(16),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/TypKorekty",
@@ -2320,6 +2518,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 35,
         ty: Some(30),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WZ",
@@ -2327,6 +2526,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1000,
         ord: 5,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji",
@@ -2334,6 +2534,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 52,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/KursUmowny",
@@ -2341,6 +2542,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(26),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/NrPartiiTowaru",
@@ -2348,6 +2550,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1000,
         ord: 3,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/PodmiotPosredniczacy",
@@ -2355,6 +2558,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(16),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport",
@@ -2362,6 +2566,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 20,
         ord: 7,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/DataGodzRozpTransportu",
@@ -2369,6 +2574,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 10,
         ty: Some(49),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/DataGodzZakTransportu",
@@ -2376,6 +2582,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 11,
         ty: Some(49),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/JednostkaOpakowania",
@@ -2383,6 +2590,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 9,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/LadunekInny",
@@ -2390,6 +2598,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(16),
+        alt: &[(2, 1)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/NrZleceniaTransportu",
@@ -2397,6 +2606,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/OpisInnegoLadunku",
@@ -2404,6 +2614,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(32),
+        alt: &[(2, 1)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/OpisInnegoTransportu",
@@ -2411,6 +2622,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(32),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/OpisLadunku",
@@ -2418,6 +2630,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(48),
+        alt: &[(2, 0)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik",
@@ -2425,6 +2638,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika",
@@ -2432,6 +2646,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika/AdresL1",
@@ -2439,6 +2654,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika/AdresL2",
@@ -2446,6 +2662,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika/GLN",
@@ -2453,6 +2670,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika/KodKraju",
@@ -2460,6 +2678,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne",
@@ -2467,6 +2686,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/BrakID",
@@ -2474,6 +2694,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(16),
+        alt: &[(1, 3)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/KodKraju",
@@ -2481,6 +2702,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(9),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/KodUE",
@@ -2488,6 +2710,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(6),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/NIP",
@@ -2495,6 +2718,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(7),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/Nazwa",
@@ -2502,6 +2726,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/NrID",
@@ -2509,6 +2734,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(15),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/NrVatUE",
@@ -2516,6 +2742,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(14),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/RodzajTransportu",
@@ -2523,6 +2750,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(47),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/TransportInny",
@@ -2530,6 +2758,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(16),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo",
@@ -2537,6 +2766,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 14,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo/AdresL1",
@@ -2544,6 +2774,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo/AdresL2",
@@ -2551,6 +2782,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo/GLN",
@@ -2558,6 +2790,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo/KodKraju",
@@ -2565,6 +2798,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez",
@@ -2572,6 +2806,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 20,
         ord: 13,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez/AdresL1",
@@ -2579,6 +2814,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez/AdresL2",
@@ -2586,6 +2822,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez/GLN",
@@ -2593,6 +2830,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez/KodKraju",
@@ -2600,6 +2838,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ",
@@ -2607,6 +2846,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 12,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ/AdresL1",
@@ -2614,6 +2854,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ/AdresL2",
@@ -2621,6 +2862,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ/GLN",
@@ -2628,6 +2870,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ/KodKraju",
@@ -2635,6 +2878,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Umowy",
@@ -2642,6 +2886,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Umowy/DataUmowy",
@@ -2649,6 +2894,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(46),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Umowy/NrUmowy",
@@ -2656,6 +2902,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/WalutaUmowna",
@@ -2663,6 +2910,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(23),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/WarunkiDostawy",
@@ -2670,6 +2918,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Zamowienia",
@@ -2677,6 +2926,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Zamowienia/DataZamowienia",
@@ -2684,6 +2934,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(46),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Zamowienia/NrZamowienia",
@@ -2691,6 +2942,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/ZaliczkaCzesciowa",
@@ -2698,6 +2950,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 31,
         ord: 43,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/ZaliczkaCzesciowa/KursWalutyZW",
@@ -2705,6 +2958,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(26),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/ZaliczkaCzesciowa/P_15Z",
@@ -2712,6 +2966,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/ZaliczkaCzesciowa/P_6Z",
@@ -2719,6 +2974,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(24),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie",
@@ -2726,6 +2982,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 53,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/WartoscZamowienia",
@@ -2733,6 +2990,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz",
@@ -2740,6 +2998,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 10000,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/CNZ",
@@ -2747,6 +3006,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/GTINZ",
@@ -2754,6 +3014,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(33),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/GTUZ",
@@ -2761,6 +3022,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 17,
         ty: Some(36),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/IndeksZ",
@@ -2768,6 +3030,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/KwotaAkcyzyZ",
@@ -2775,6 +3038,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 19,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/NrWierszaZam",
@@ -2782,6 +3046,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(28),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/PKOBZ",
@@ -2789,6 +3054,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/PKWiUZ",
@@ -2796,6 +3062,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_11NettoZ",
@@ -2803,6 +3070,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 12,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_11VatZ",
@@ -2810,6 +3078,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 13,
         ty: Some(25),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_12Z",
@@ -2817,6 +3086,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 14,
         ty: Some(35),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_12Z_XII",
@@ -2824,6 +3094,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 15,
         ty: Some(21),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_12Z_Zal_15",
@@ -2831,6 +3102,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 16,
         ty: Some(16),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_7Z",
@@ -2838,6 +3110,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_8AZ",
@@ -2845,6 +3118,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 9,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_8BZ",
@@ -2852,6 +3126,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 10,
         ty: Some(26),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_9AZ",
@@ -2859,6 +3134,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 11,
         ty: Some(34),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/ProceduraZ",
@@ -2866,6 +3142,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 18,
         ty: Some(50),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/StanPrzedZ",
@@ -2873,6 +3150,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 20,
         ty: Some(16),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/UU_IDZ",
@@ -2880,6 +3158,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(32),
+        alt: &[],
     },
     Node {
         path: "Faktura/Fa/ZwrotAkcyzy",
@@ -2887,6 +3166,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 48,
         ty: Some(16),
+        alt: &[],
     },
     Node {
         path: "Faktura/Naglowek",
@@ -2894,6 +3174,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Naglowek/DataWytworzeniaFa",
@@ -2901,6 +3182,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(4),
+        alt: &[],
     },
     Node {
         path: "Faktura/Naglowek/KodFormularza",
@@ -2908,6 +3190,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(0),
+        alt: &[],
     },
     Node {
         path: "Faktura/Naglowek/KodFormularza/@kodSystemowy",
@@ -2915,6 +3198,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 0,
         ty: Some(1),
+        alt: &[],
     },
     Node {
         path: "Faktura/Naglowek/KodFormularza/@wersjaSchemy",
@@ -2922,6 +3206,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 0,
         ty: Some(2),
+        alt: &[],
     },
     Node {
         path: "Faktura/Naglowek/SystemInfo",
@@ -2929,6 +3214,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Naglowek/WariantFormularza",
@@ -2936,6 +3222,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(3),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1",
@@ -2943,6 +3230,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/Adres",
@@ -2950,6 +3238,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/Adres/AdresL1",
@@ -2957,6 +3246,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/Adres/AdresL2",
@@ -2964,6 +3254,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/Adres/GLN",
@@ -2971,6 +3262,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/Adres/KodKraju",
@@ -2978,6 +3270,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp",
@@ -2985,6 +3278,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp/AdresL1",
@@ -2992,6 +3286,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp/AdresL2",
@@ -2999,6 +3294,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp/GLN",
@@ -3006,6 +3302,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp/KodKraju",
@@ -3013,6 +3310,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/DaneIdentyfikacyjne",
@@ -3020,6 +3318,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/DaneIdentyfikacyjne/NIP",
@@ -3027,6 +3326,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(7),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/DaneIdentyfikacyjne/Nazwa",
@@ -3034,6 +3334,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/DaneKontaktowe",
@@ -3041,6 +3342,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 3,
         ord: 6,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/DaneKontaktowe/Email",
@@ -3048,6 +3350,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(11),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/DaneKontaktowe/Telefon",
@@ -3055,6 +3358,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(12),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/NrEORI",
@@ -3062,6 +3366,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/PrefiksPodatnika",
@@ -3069,6 +3374,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(6),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot1/StatusInfoPodatnika",
@@ -3076,6 +3382,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(13),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2",
@@ -3083,6 +3390,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/Adres",
@@ -3090,6 +3398,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/Adres/AdresL1",
@@ -3097,6 +3406,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/Adres/AdresL2",
@@ -3104,6 +3414,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/Adres/GLN",
@@ -3111,6 +3422,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/Adres/KodKraju",
@@ -3118,6 +3430,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp",
@@ -3125,6 +3438,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp/AdresL1",
@@ -3132,6 +3446,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp/AdresL2",
@@ -3139,6 +3454,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp/GLN",
@@ -3146,6 +3462,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp/KodKraju",
@@ -3153,6 +3470,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne",
@@ -3160,6 +3478,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/BrakID",
@@ -3167,6 +3486,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(16),
+        alt: &[(1, 3)],
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/KodKraju",
@@ -3174,6 +3494,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(9),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/KodUE",
@@ -3181,6 +3502,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(6),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/NIP",
@@ -3188,6 +3510,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(7),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/Nazwa",
@@ -3195,6 +3518,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/NrID",
@@ -3202,6 +3526,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(15),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/NrVatUE",
@@ -3209,6 +3534,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(14),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Podmiot2/DaneKontaktowe",
@@ -3216,6 +3542,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 3,
         ord: 5,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/DaneKontaktowe/Email",
@@ -3223,6 +3550,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(11),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/DaneKontaktowe/Telefon",
@@ -3230,6 +3558,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(12),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/GV",
@@ -3237,6 +3566,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 9,
         ty: Some(18),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/IDNabywcy",
@@ -3244,6 +3574,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(17),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/JST",
@@ -3251,6 +3582,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(18),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/NrEORI",
@@ -3258,6 +3590,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot2/NrKlienta",
@@ -3265,6 +3598,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3",
@@ -3272,6 +3606,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 4,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/Adres",
@@ -3279,6 +3614,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/Adres/AdresL1",
@@ -3286,6 +3622,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/Adres/AdresL2",
@@ -3293,6 +3630,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/Adres/GLN",
@@ -3300,6 +3638,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/Adres/KodKraju",
@@ -3307,6 +3646,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp",
@@ -3314,6 +3654,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp/AdresL1",
@@ -3321,6 +3662,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp/AdresL2",
@@ -3328,6 +3670,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp/GLN",
@@ -3335,6 +3678,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp/KodKraju",
@@ -3342,6 +3686,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne",
@@ -3349,6 +3694,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/BrakID",
@@ -3356,6 +3702,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(16),
+        alt: &[(1, 4)],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/IDWew",
@@ -3363,6 +3710,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(19),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/KodKraju",
@@ -3370,6 +3718,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(9),
+        alt: &[(1, 3)],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/KodUE",
@@ -3377,6 +3726,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(6),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/NIP",
@@ -3384,6 +3734,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(7),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/Nazwa",
@@ -3391,6 +3742,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/NrID",
@@ -3398,6 +3750,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(15),
+        alt: &[(1, 3)],
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/NrVatUE",
@@ -3405,6 +3758,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(14),
+        alt: &[(1, 2)],
     },
     Node {
         path: "Faktura/Podmiot3/DaneKontaktowe",
@@ -3412,6 +3766,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 3,
         ord: 6,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/DaneKontaktowe/Email",
@@ -3419,6 +3774,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(11),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/DaneKontaktowe/Telefon",
@@ -3426,6 +3782,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(12),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/IDNabywcy",
@@ -3433,6 +3790,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(17),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/NrEORI",
@@ -3440,6 +3798,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/NrKlienta",
@@ -3447,6 +3806,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 11,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Podmiot3/OpisRoli",
@@ -3454,6 +3814,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 9,
         ty: Some(5),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Podmiot3/Rola",
@@ -3461,6 +3822,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(20),
+        alt: &[(1, 0)],
     },
     Node {
         path: "Faktura/Podmiot3/RolaInna",
@@ -3468,6 +3830,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(16),
+        alt: &[(1, 1)],
     },
     Node {
         path: "Faktura/Podmiot3/Udzial",
@@ -3475,6 +3838,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 10,
         ty: Some(21),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony",
@@ -3482,6 +3846,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres",
@@ -3489,6 +3854,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres/AdresL1",
@@ -3496,6 +3862,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres/AdresL2",
@@ -3503,6 +3870,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres/GLN",
@@ -3510,6 +3878,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres/KodKraju",
@@ -3517,6 +3886,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp",
@@ -3524,6 +3894,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp/AdresL1",
@@ -3531,6 +3902,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp/AdresL2",
@@ -3538,6 +3910,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp/GLN",
@@ -3545,6 +3918,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(10),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp/KodKraju",
@@ -3552,6 +3926,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(9),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneIdentyfikacyjne",
@@ -3559,6 +3934,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneIdentyfikacyjne/NIP",
@@ -3566,6 +3942,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(7),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneIdentyfikacyjne/Nazwa",
@@ -3573,6 +3950,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneKontaktowe",
@@ -3580,6 +3958,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 3,
         ord: 5,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneKontaktowe/EmailPU",
@@ -3587,6 +3966,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(11),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneKontaktowe/TelefonPU",
@@ -3594,6 +3974,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(12),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/NrEORI",
@@ -3601,6 +3982,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/RolaPU",
@@ -3608,6 +3990,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(22),
+        alt: &[],
     },
     Node {
         path: "Faktura/Stopka",
@@ -3615,6 +3998,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Stopka/Informacje",
@@ -3622,6 +4006,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 3,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Stopka/Informacje/StopkaFaktury",
@@ -3629,6 +4014,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(51),
+        alt: &[],
     },
     Node {
         path: "Faktura/Stopka/Rejestry",
@@ -3636,6 +4022,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 100,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Stopka/Rejestry/BDO",
@@ -3643,6 +4030,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(54),
+        alt: &[],
     },
     Node {
         path: "Faktura/Stopka/Rejestry/KRS",
@@ -3650,6 +4038,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(52),
+        alt: &[],
     },
     Node {
         path: "Faktura/Stopka/Rejestry/PelnaNazwa",
@@ -3657,6 +4046,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Stopka/Rejestry/REGON",
@@ -3664,6 +4054,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(53),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik",
@@ -3671,6 +4062,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych",
@@ -3678,6 +4070,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1000,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/MetaDane",
@@ -3685,6 +4078,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1000,
         ord: 2,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/MetaDane/ZKlucz",
@@ -3692,6 +4086,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/MetaDane/ZWartosc",
@@ -3699,6 +4094,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela",
@@ -3706,6 +4102,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1000,
         ord: 4,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Opis",
@@ -3713,6 +4110,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Suma",
@@ -3720,6 +4118,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Suma/SKom",
@@ -3727,6 +4126,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 20,
         ord: 1,
         ty: Some(56),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TMetaDane",
@@ -3734,6 +4134,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1000,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TMetaDane/TKlucz",
@@ -3741,6 +4142,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TMetaDane/TWartosc",
@@ -3748,6 +4150,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek",
@@ -3755,6 +4158,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek/Kol",
@@ -3762,6 +4166,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 20,
         ord: 1,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek/Kol/@Typ",
@@ -3769,6 +4174,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 0,
         ty: Some(55),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek/Kol/NKom",
@@ -3776,6 +4182,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(56),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Wiersz",
@@ -3783,6 +4190,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1000,
         ord: 4,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Wiersz/WKom",
@@ -3790,6 +4198,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 20,
         ord: 1,
         ty: Some(56),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tekst",
@@ -3797,6 +4206,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: None,
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tekst/Akapit",
@@ -3804,6 +4214,7 @@ pub(crate) static NODES: [Node; 409] = [
         max: 10,
         ord: 1,
         ty: Some(8),
+        alt: &[],
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/ZNaglowek",
@@ -3811,5 +4222,6 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 1,
         ty: Some(8),
+        alt: &[],
     },
 ];
