@@ -100,7 +100,7 @@ def content_of0(ct, ctx_ns):
     (choice id, branch) pairs of the xsd:choice groups enclosing the element."""
     out, attrs, simple_f = [], [], None
     counter = [0]
-    def walk(n, ns, cond=False, chain=(), cid=None):
+    def walk(n, ns, cond=False, chain=(), cid=None, grp=(0, False)):
         nonlocal simple_f
         branch = -1
         for c in n:
@@ -116,9 +116,18 @@ def content_of0(ct, ctx_ns):
                 if k == 'choice':
                     counter[0] += 1
                     sub = counter[0]
-                walk(c, ns, cond or k == 'choice' or c.get('minOccurs', '1') == '0', here, sub)
+                g = grp
+                if k == 'sequence' and (c.get('minOccurs', '1') == '0' or cid is not None):
+                    # An optional sequence (or a sequence branch of a choice): once one member
+                    # is present, its required members are too.
+                    counter[0] += 1
+                    g = (counter[0], True)
+                elif k == 'choice' or c.get('minOccurs', '1') == '0':
+                    g = (grp[0], False)
+                walk(c, ns, cond or k == 'choice' or c.get('minOccurs', '1') == '0', here, sub, g)
             elif k == 'element':
-                out.append((c, ns, cond, here))
+                req = grp[0] != 0 and grp[1] and c.get('minOccurs', '1') != '0'
+                out.append((c, ns, cond, here, (grp[0], req)))
             elif k == 'attribute':
                 attrs.append((c, ns))
             elif k == 'complexContent':
@@ -137,13 +146,13 @@ def content_of0(ct, ctx_ns):
     walk(ct, ctx_ns)
     return out, attrs, simple_f
 
-def visit(el, ctx_ns, path, ordinal, cond=False, alt=()):
+def visit(el, ctx_ns, path, ordinal, cond=False, alt=(), grp=(0, False)):
     mn, mx = occurs(el)
     if cond:
         mn = 0
     f = type_facets(el, ctx_ns)
     if f is not None:
-        nodes.append((path, mn, mx, ordinal, f, alt))
+        nodes.append((path, mn, mx, ordinal, f, alt, grp))
         return
     t = el.get('type')
     if t:
@@ -152,15 +161,15 @@ def visit(el, ctx_ns, path, ordinal, cond=False, alt=()):
     else:
         ct, cns = el.find(X + 'complexType'), ctx_ns
     kids, attrs, sf = content_of(ct, cns)
-    nodes.append((path, mn, mx, ordinal, sf, alt))
+    nodes.append((path, mn, mx, ordinal, sf, alt, grp))
     for a, ans in attrs:
         af = type_facets(a, ans)
         fixed = a.get('fixed')
         if fixed is not None:
             af = dict(af, enums=[fixed])
-        nodes.append((path + '/@' + a.get('name'), 1 if a.get('use') == 'required' else 0, 1, 0, af, ()))
-    for i, (k, kns, kc, kalt) in enumerate(kids):
-        visit(k, kns, path + '/' + k.get('name'), i + 1, kc, kalt)
+        nodes.append((path + '/@' + a.get('name'), 1 if a.get('use') == 'required' else 0, 1, 0, af, (), (0, False)))
+    for i, (k, kns, kc, kalt, kgrp) in enumerate(kids):
+        visit(k, kns, path + '/' + k.get('name'), i + 1, kc, kalt, kgrp)
 
 visit(root_el, FA, 'Faktura', 0)
 
@@ -176,8 +185,8 @@ def type_id(f):
     return type_ids[key]
 
 rows = []
-for path, mn, mx, o, f, alt in nodes:
-    rows.append((path, mn, mx, o, None if f is None else type_id(f), alt))
+for path, mn, mx, o, f, alt, grp in nodes:
+    rows.append((path, mn, mx, o, None if f is None else type_id(f), alt, grp))
 rows.sort(key=lambda r: r[0].encode())
 
 enum_lists = {}
@@ -205,6 +214,9 @@ w('    pub(crate) ty: Option<u16>,')
 w('    /// `(choice, branch)` of each `xsd:choice` of the parent content model enclosing the')
 w('    /// element: two siblings with the same choice and different branches exclude each other.')
 w('    pub(crate) alt: &\'static [(u8, u8)],')
+w('    /// Optional sequence the element belongs to (0 = none) and whether it is required')
+w('    /// once any member of that sequence is present (`P_13_3` needs `P_14_3`).')
+w('    pub(crate) group: (u8, bool),')
 w('}')
 w('')
 BASES = {'decimal': 'Decimal', 'integer': 'Integer', 'byte': 'Integer', 'int': 'Integer',
@@ -232,9 +244,9 @@ w('];')
 w('')
 w('/// Every schema path, sorted by bytes for binary search.')
 w('pub(crate) static NODES: [Node; %d] = [' % len(rows))
-for path, mn, mx, o, t, alt in rows:
+for path, mn, mx, o, t, alt, grp in rows:
     alts = '&[' + ', '.join('(%d, %d)' % a for a in alt) + ']'
-    w('    Node { path: %s, min: %d, max: %d, ord: %d, ty: %s, alt: %s },' % (rs(path), mn, mx, o, 'None' if t is None else 'Some(%d)' % t, alts))
+    w('    Node { path: %s, min: %d, max: %d, ord: %d, ty: %s, alt: %s, group: (%d, %s) },' % (rs(path), mn, mx, o, 'None' if t is None else 'Some(%d)' % t, alts, grp[0], 'true' if grp[1] else 'false'))
 w('];')
 print('\n'.join(out))
 print(len(rows), 'paths', len(types), 'types', file=sys.stderr)

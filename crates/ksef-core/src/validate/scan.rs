@@ -68,6 +68,22 @@ fn join(parent: &str, sep: &str, child: &str) -> String {
     s
 }
 
+/// The direct children of each table node that belong to an optional sequence or a
+/// sequence branch of a choice (computed once).
+fn grouped_children(n: &'static Node) -> &'static [&'static Node] {
+    static GRP: std::sync::OnceLock<Vec<Vec<&'static Node>>> = std::sync::OnceLock::new();
+    let all = GRP.get_or_init(|| {
+        NODES
+            .iter()
+            .map(|p| children(p.path).filter(|c| c.group.0 != 0).collect())
+            .collect()
+    });
+    let i = NODES
+        .binary_search_by(|x| x.path.as_bytes().cmp(n.path.as_bytes()))
+        .unwrap_or(usize::MAX);
+    all.get(i).map_or(&[], Vec::as_slice)
+}
+
 fn leaf_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -360,6 +376,26 @@ impl<'r> Walker<'r> {
             ));
         }
         if self.strict {
+            let grouped = grouped_children(n);
+            let present = |c: &Node| f.counts.iter().any(|(k, _)| *k == leaf_name(c.path));
+            for c in grouped.iter().filter(|c| c.group.1 && !present(c)) {
+                if let Some(other) = grouped
+                    .iter()
+                    .find(|o| o.group.0 == c.group.0 && present(o))
+                {
+                    let (cname, oname, el) = (
+                        leaf_name(c.path),
+                        leaf_name(other.path),
+                        leaf_name(&f.schema),
+                    );
+                    self.report.push(Problem::new(
+                        &XSD_MISSING,
+                        join(&f.display, "/", cname),
+                        format!("w <{el}> jest <{oname}>, więc wymagany jest też <{cname}> (ta sama grupa elementów w schemacie)"),
+                        format!("<{el}> has <{oname}>, so <{cname}> is required too (same element group in the schema)"),
+                    ));
+                }
+            }
             for c in required_children(n) {
                 let cname = leaf_name(c.path);
                 let (is_attr, bare) = match cname.strip_prefix('@') {

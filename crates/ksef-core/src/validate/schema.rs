@@ -20,6 +20,9 @@ pub(crate) struct Node {
     /// `(choice, branch)` of each `xsd:choice` of the parent content model enclosing the
     /// element: two siblings with the same choice and different branches exclude each other.
     pub(crate) alt: &'static [(u8, u8)],
+    /// Optional sequence the element belongs to (0 = none) and whether it is required
+    /// once any member of that sequence is present (`P_13_3` needs `P_14_3`).
+    pub(crate) group: (u8, bool),
 }
 
 /// Resolved simple types, referenced by [`Node::ty`].
@@ -959,6 +962,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 0,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa",
@@ -967,6 +971,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje",
@@ -975,6 +980,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 32,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu",
@@ -983,6 +989,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu",
@@ -991,6 +998,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22A",
@@ -999,6 +1007,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(24),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B",
@@ -1007,6 +1016,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: Some(5),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B1",
@@ -1014,7 +1024,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 9,
         ty: Some(5),
-        alt: &[(1, 0), (2, 0)],
+        alt: &[(1, 0), (3, 0)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B2",
@@ -1022,7 +1033,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 10,
         ty: Some(5),
-        alt: &[(1, 0), (2, 1)],
+        alt: &[(1, 0), (3, 1)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B3",
@@ -1030,7 +1042,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 11,
         ty: Some(5),
-        alt: &[(1, 0), (2, 2)],
+        alt: &[(1, 0), (3, 2)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22B4",
@@ -1038,7 +1051,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 12,
         ty: Some(5),
-        alt: &[(1, 0), (2, 3)],
+        alt: &[(1, 0), (3, 3)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BK",
@@ -1047,6 +1061,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BMD",
@@ -1055,6 +1070,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BMK",
@@ -1063,6 +1079,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BNR",
@@ -1071,6 +1088,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BRP",
@@ -1079,6 +1097,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22BT",
@@ -1087,6 +1106,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 13,
         ty: Some(5),
         alt: &[(1, 0)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22C",
@@ -1095,6 +1115,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 14,
         ty: Some(5),
         alt: &[(1, 1)],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22C1",
@@ -1103,6 +1124,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 15,
         ty: Some(5),
         alt: &[(1, 1)],
+        group: (4, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22D",
@@ -1111,6 +1133,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 16,
         ty: Some(5),
         alt: &[(1, 2)],
+        group: (5, true),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_22D1",
@@ -1119,6 +1142,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 17,
         ty: Some(5),
         alt: &[(1, 2)],
+        group: (5, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu/P_NrWierszaNST",
@@ -1127,6 +1151,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(28),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/P_22",
@@ -1135,6 +1160,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(16),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/P_22N",
@@ -1143,6 +1169,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(16),
         alt: &[(1, 1)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/P_42_5",
@@ -1151,6 +1178,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(27),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy",
@@ -1159,6 +1187,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy",
@@ -1167,6 +1196,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(16),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzyN",
@@ -1175,6 +1205,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(16),
         alt: &[(1, 1)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy_2",
@@ -1182,7 +1213,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(16),
-        alt: &[(1, 0), (2, 0)],
+        alt: &[(1, 0), (3, 0)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy_3_1",
@@ -1190,7 +1222,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(16),
-        alt: &[(1, 0), (2, 1)],
+        alt: &[(1, 0), (3, 1)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy_3_2",
@@ -1198,7 +1231,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(16),
-        alt: &[(1, 0), (2, 2)],
+        alt: &[(1, 0), (3, 2)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/PMarzy/P_PMarzy_3_3",
@@ -1206,7 +1240,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 5,
         ty: Some(16),
-        alt: &[(1, 0), (2, 3)],
+        alt: &[(1, 0), (3, 3)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_16",
@@ -1215,6 +1250,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(27),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_17",
@@ -1223,6 +1259,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(27),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_18",
@@ -1231,6 +1268,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(27),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_18A",
@@ -1239,6 +1277,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(27),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/P_23",
@@ -1247,6 +1286,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(27),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie",
@@ -1255,6 +1295,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19",
@@ -1263,6 +1304,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(16),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19A",
@@ -1270,7 +1312,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 2,
         ty: Some(5),
-        alt: &[(1, 0), (2, 0)],
+        alt: &[(1, 0), (3, 0)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19B",
@@ -1278,7 +1321,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 3,
         ty: Some(5),
-        alt: &[(1, 0), (2, 1)],
+        alt: &[(1, 0), (3, 1)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19C",
@@ -1286,7 +1330,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 4,
         ty: Some(5),
-        alt: &[(1, 0), (2, 2)],
+        alt: &[(1, 0), (3, 2)],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/Adnotacje/Zwolnienie/P_19N",
@@ -1295,6 +1340,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(16),
         alt: &[(1, 1)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej",
@@ -1303,6 +1349,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 36,
         ty: None,
         alt: &[],
+        group: (7, true),
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/DataWystFaKorygowanej",
@@ -1311,6 +1358,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(24),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/NrFaKorygowanej",
@@ -1319,6 +1367,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/NrKSeF",
@@ -1327,6 +1376,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(16),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/NrKSeFFaKorygowanej",
@@ -1335,6 +1385,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(31),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/DaneFaKorygowanej/NrKSeFN",
@@ -1343,6 +1394,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(16),
         alt: &[(1, 1)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/DodatkowyOpis",
@@ -1351,6 +1403,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 46,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/DodatkowyOpis/Klucz",
@@ -1359,6 +1412,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/DodatkowyOpis/NrWiersza",
@@ -1367,6 +1421,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(28),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/DodatkowyOpis/Wartosc",
@@ -1375,6 +1430,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FP",
@@ -1383,6 +1439,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 44,
         ty: Some(16),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz",
@@ -1391,6 +1448,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 49,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/CN",
@@ -1399,6 +1457,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/GTIN",
@@ -1407,6 +1466,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(33),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/GTU",
@@ -1415,6 +1475,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 22,
         ty: Some(36),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/Indeks",
@@ -1423,6 +1484,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/KursWaluty",
@@ -1431,6 +1493,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 24,
         ty: Some(26),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/KwotaAkcyzy",
@@ -1439,6 +1502,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 21,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/NrWierszaFa",
@@ -1447,6 +1511,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(28),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/PKOB",
@@ -1455,6 +1520,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 9,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/PKWiU",
@@ -1463,6 +1529,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_10",
@@ -1471,6 +1538,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 14,
         ty: Some(34),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_11",
@@ -1479,6 +1547,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 15,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_11A",
@@ -1487,6 +1556,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 16,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_11Vat",
@@ -1495,6 +1565,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 17,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_12",
@@ -1503,6 +1574,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 18,
         ty: Some(35),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_12_XII",
@@ -1511,6 +1583,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 19,
         ty: Some(21),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_12_Zal_15",
@@ -1519,6 +1592,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 20,
         ty: Some(16),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_6A",
@@ -1527,6 +1601,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(24),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_7",
@@ -1535,6 +1610,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_8A",
@@ -1543,6 +1619,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 10,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_8B",
@@ -1551,6 +1628,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 11,
         ty: Some(26),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_9A",
@@ -1559,6 +1637,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 12,
         ty: Some(34),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/P_9B",
@@ -1567,6 +1646,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 13,
         ty: Some(34),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/Procedura",
@@ -1575,6 +1655,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 23,
         ty: Some(37),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/StanPrzed",
@@ -1583,6 +1664,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 25,
         ty: Some(16),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FaWiersz/UU_ID",
@@ -1591,6 +1673,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FakturaZaliczkowa",
@@ -1599,6 +1682,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 47,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FakturaZaliczkowa/NrFaZaliczkowej",
@@ -1607,6 +1691,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/FakturaZaliczkowa/NrKSeFFaZaliczkowej",
@@ -1615,6 +1700,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(31),
         alt: &[(1, 1)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/FakturaZaliczkowa/NrKSeFZN",
@@ -1623,6 +1709,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(16),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/KodWaluty",
@@ -1631,6 +1718,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(23),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/KursWalutyZ",
@@ -1639,6 +1727,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 31,
         ty: Some(26),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/KursWalutyZK",
@@ -1647,6 +1736,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 42,
         ty: Some(26),
         alt: &[],
+        group: (8, false),
     },
     Node {
         path: "Faktura/Fa/NrFaKorygowany",
@@ -1655,6 +1745,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 38,
         ty: Some(5),
         alt: &[],
+        group: (7, false),
     },
     Node {
         path: "Faktura/Fa/OkresFa",
@@ -1663,6 +1754,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: None,
         alt: &[(1, 1)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/OkresFa/P_6_Do",
@@ -1671,6 +1763,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(24),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/OkresFa/P_6_Od",
@@ -1679,6 +1772,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(24),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/OkresFaKorygowanej",
@@ -1687,6 +1781,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 37,
         ty: Some(5),
         alt: &[],
+        group: (7, false),
     },
     Node {
         path: "Faktura/Fa/P_1",
@@ -1695,6 +1790,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(24),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_13_1",
@@ -1703,6 +1799,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: Some(25),
         alt: &[],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/P_13_10",
@@ -1711,6 +1808,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 28,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_13_11",
@@ -1719,6 +1817,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 29,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_13_2",
@@ -1727,6 +1826,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 11,
         ty: Some(25),
         alt: &[],
+        group: (3, true),
     },
     Node {
         path: "Faktura/Fa/P_13_3",
@@ -1735,6 +1835,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 14,
         ty: Some(25),
         alt: &[],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Fa/P_13_4",
@@ -1743,6 +1844,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 17,
         ty: Some(25),
         alt: &[],
+        group: (5, true),
     },
     Node {
         path: "Faktura/Fa/P_13_5",
@@ -1751,6 +1853,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 20,
         ty: Some(25),
         alt: &[],
+        group: (6, true),
     },
     Node {
         path: "Faktura/Fa/P_13_6_1",
@@ -1759,6 +1862,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 22,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_13_6_2",
@@ -1767,6 +1871,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 23,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_13_6_3",
@@ -1775,6 +1880,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 24,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_13_7",
@@ -1783,6 +1889,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 25,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_13_8",
@@ -1791,6 +1898,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 26,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_13_9",
@@ -1799,6 +1907,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 27,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_14_1",
@@ -1807,6 +1916,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 9,
         ty: Some(25),
         alt: &[],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/P_14_1W",
@@ -1815,6 +1925,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 10,
         ty: Some(25),
         alt: &[],
+        group: (2, false),
     },
     Node {
         path: "Faktura/Fa/P_14_2",
@@ -1823,6 +1934,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 12,
         ty: Some(25),
         alt: &[],
+        group: (3, true),
     },
     Node {
         path: "Faktura/Fa/P_14_2W",
@@ -1831,6 +1943,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 13,
         ty: Some(25),
         alt: &[],
+        group: (3, false),
     },
     Node {
         path: "Faktura/Fa/P_14_3",
@@ -1839,6 +1952,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 15,
         ty: Some(25),
         alt: &[],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Fa/P_14_3W",
@@ -1847,6 +1961,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 16,
         ty: Some(25),
         alt: &[],
+        group: (4, false),
     },
     Node {
         path: "Faktura/Fa/P_14_4",
@@ -1855,6 +1970,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 18,
         ty: Some(25),
         alt: &[],
+        group: (5, true),
     },
     Node {
         path: "Faktura/Fa/P_14_4W",
@@ -1863,6 +1979,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 19,
         ty: Some(25),
         alt: &[],
+        group: (5, false),
     },
     Node {
         path: "Faktura/Fa/P_14_5",
@@ -1871,6 +1988,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 21,
         ty: Some(25),
         alt: &[],
+        group: (6, false),
     },
     Node {
         path: "Faktura/Fa/P_15",
@@ -1879,6 +1997,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 30,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_15ZK",
@@ -1887,6 +2006,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 41,
         ty: Some(25),
         alt: &[],
+        group: (8, true),
     },
     Node {
         path: "Faktura/Fa/P_1M",
@@ -1895,6 +2015,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_2",
@@ -1903,6 +2024,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/P_6",
@@ -1911,6 +2033,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(24),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc",
@@ -1919,6 +2042,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 51,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/DataZaplaty",
@@ -1927,6 +2051,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(38),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Platnosc/FormaPlatnosci",
@@ -1934,7 +2059,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(39),
-        alt: &[(2, 0)],
+        alt: &[(4, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/IPKSeF",
@@ -1943,6 +2069,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 13,
         ty: Some(45),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/LinkDoPlatnosci",
@@ -1951,6 +2078,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 12,
         ty: Some(44),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/OpisPlatnosci",
@@ -1958,7 +2086,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(5),
-        alt: &[(2, 1)],
+        alt: &[(4, 1)],
+        group: (5, true),
     },
     Node {
         path: "Faktura/Fa/Platnosc/PlatnoscInna",
@@ -1966,7 +2095,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(16),
-        alt: &[(2, 1)],
+        alt: &[(4, 1)],
+        group: (5, true),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy",
@@ -1975,6 +2105,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 9,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/NazwaBanku",
@@ -1983,6 +2114,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/NrRB",
@@ -1991,6 +2123,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(41),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/OpisRachunku",
@@ -1999,6 +2132,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/RachunekWlasnyBanku",
@@ -2007,6 +2141,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(43),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowy/SWIFT",
@@ -2015,6 +2150,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(42),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora",
@@ -2023,6 +2159,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 10,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/NazwaBanku",
@@ -2031,6 +2168,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/NrRB",
@@ -2039,6 +2177,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(41),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/OpisRachunku",
@@ -2047,6 +2186,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/RachunekWlasnyBanku",
@@ -2055,6 +2195,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(43),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/RachunekBankowyFaktora/SWIFT",
@@ -2063,6 +2204,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(42),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/Skonto",
@@ -2071,6 +2213,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 11,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/Skonto/WarunkiSkonta",
@@ -2079,6 +2222,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/Skonto/WysokoscSkonta",
@@ -2087,6 +2231,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci",
@@ -2095,6 +2240,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/Termin",
@@ -2103,6 +2249,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(38),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/TerminOpis",
@@ -2111,6 +2258,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/TerminOpis/Ilosc",
@@ -2119,6 +2267,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(40),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/TerminOpis/Jednostka",
@@ -2127,6 +2276,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/TerminPlatnosci/TerminOpis/ZdarzeniePoczatkowe",
@@ -2135,6 +2285,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/Zaplacono",
@@ -2143,6 +2294,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(16),
         alt: &[(1, 0)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa",
@@ -2151,6 +2303,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[(1, 1)],
+        group: (3, true),
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/DataZaplatyCzesciowej",
@@ -2159,6 +2312,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(38),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/FormaPlatnosci",
@@ -2167,6 +2321,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(39),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/KwotaZaplatyCzesciowej",
@@ -2175,6 +2330,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/OpisPlatnosci",
@@ -2183,6 +2339,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(5),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZaplataCzesciowa/PlatnoscInna",
@@ -2191,6 +2348,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(16),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Platnosc/ZnacznikZaplatyCzesciowej",
@@ -2199,6 +2357,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(27),
         alt: &[(1, 1)],
+        group: (3, true),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K",
@@ -2207,6 +2366,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 39,
         ty: None,
         alt: &[],
+        group: (7, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres",
@@ -2215,6 +2375,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres/AdresL1",
@@ -2223,6 +2384,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres/AdresL2",
@@ -2231,6 +2393,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres/GLN",
@@ -2239,6 +2402,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/Adres/KodKraju",
@@ -2247,6 +2411,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/DaneIdentyfikacyjne",
@@ -2255,6 +2420,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/DaneIdentyfikacyjne/NIP",
@@ -2263,6 +2429,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(7),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/DaneIdentyfikacyjne/Nazwa",
@@ -2271,6 +2438,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot1K/PrefiksPodatnika",
@@ -2279,6 +2447,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(6),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K",
@@ -2287,6 +2456,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 40,
         ty: None,
         alt: &[],
+        group: (7, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres",
@@ -2295,6 +2465,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres/AdresL1",
@@ -2303,6 +2474,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres/AdresL2",
@@ -2311,6 +2483,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres/GLN",
@@ -2319,6 +2492,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/Adres/KodKraju",
@@ -2327,6 +2501,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne",
@@ -2335,6 +2510,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/BrakID",
@@ -2343,6 +2519,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(16),
         alt: &[(1, 3)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/KodKraju",
@@ -2351,6 +2528,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(9),
         alt: &[(1, 2)],
+        group: (3, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/KodUE",
@@ -2359,6 +2537,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(6),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/NIP",
@@ -2367,6 +2546,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(7),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/Nazwa",
@@ -2375,6 +2555,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(8),
         alt: &[],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/NrID",
@@ -2383,6 +2564,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(15),
         alt: &[(1, 2)],
+        group: (3, true),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne/NrVatUE",
@@ -2391,6 +2573,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(14),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/Podmiot2K/IDNabywcy",
@@ -2399,6 +2582,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(17),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/PrzyczynaKorekty",
@@ -2407,6 +2591,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 34,
         ty: Some(5),
         alt: &[],
+        group: (7, false),
     },
     Node {
         path: "Faktura/Fa/RodzajFaktury",
@@ -2415,6 +2600,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 33,
         ty: Some(29),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie",
@@ -2423,6 +2609,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 50,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/DoRozliczenia",
@@ -2431,6 +2618,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(25),
         alt: &[(1, 1)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/DoZaplaty",
@@ -2439,6 +2627,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(25),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Obciazenia",
@@ -2447,6 +2636,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Obciazenia/Kwota",
@@ -2455,6 +2645,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Obciazenia/Powod",
@@ -2463,6 +2654,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Odliczenia",
@@ -2471,6 +2663,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Odliczenia/Kwota",
@@ -2479,6 +2672,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/Odliczenia/Powod",
@@ -2487,6 +2681,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/SumaObciazen",
@@ -2495,6 +2690,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Rozliczenie/SumaOdliczen",
@@ -2503,6 +2699,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/TP",
@@ -2511,6 +2708,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 45,
         ty: Some(16),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/TypKorekty",
@@ -2519,6 +2717,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 35,
         ty: Some(30),
         alt: &[],
+        group: (7, false),
     },
     Node {
         path: "Faktura/Fa/WZ",
@@ -2527,6 +2726,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji",
@@ -2535,6 +2735,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 52,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/KursUmowny",
@@ -2543,6 +2744,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(26),
         alt: &[],
+        group: (1, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/NrPartiiTowaru",
@@ -2551,6 +2753,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/PodmiotPosredniczacy",
@@ -2559,6 +2762,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: Some(16),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport",
@@ -2567,6 +2771,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/DataGodzRozpTransportu",
@@ -2575,6 +2780,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 10,
         ty: Some(49),
         alt: &[],
+        group: (5, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/DataGodzZakTransportu",
@@ -2583,6 +2789,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 11,
         ty: Some(49),
         alt: &[],
+        group: (5, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/JednostkaOpakowania",
@@ -2591,6 +2798,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 9,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/LadunekInny",
@@ -2598,7 +2806,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 7,
         ty: Some(16),
-        alt: &[(2, 1)],
+        alt: &[(3, 1)],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/NrZleceniaTransportu",
@@ -2607,6 +2816,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/OpisInnegoLadunku",
@@ -2614,7 +2824,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 8,
         ty: Some(32),
-        alt: &[(2, 1)],
+        alt: &[(3, 1)],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/OpisInnegoTransportu",
@@ -2623,6 +2834,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(32),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/OpisLadunku",
@@ -2630,7 +2842,8 @@ pub(crate) static NODES: [Node; 409] = [
         max: 1,
         ord: 6,
         ty: Some(48),
-        alt: &[(2, 0)],
+        alt: &[(3, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik",
@@ -2639,6 +2852,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika",
@@ -2647,6 +2861,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika/AdresL1",
@@ -2655,6 +2870,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika/AdresL2",
@@ -2663,6 +2879,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika/GLN",
@@ -2671,6 +2888,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/AdresPrzewoznika/KodKraju",
@@ -2679,6 +2897,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne",
@@ -2687,6 +2906,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/BrakID",
@@ -2695,6 +2915,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(16),
         alt: &[(1, 3)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/KodKraju",
@@ -2703,6 +2924,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(9),
         alt: &[(1, 2)],
+        group: (3, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/KodUE",
@@ -2711,6 +2933,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(6),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/NIP",
@@ -2719,6 +2942,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(7),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/Nazwa",
@@ -2727,6 +2951,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(8),
         alt: &[],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/NrID",
@@ -2735,6 +2960,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(15),
         alt: &[(1, 2)],
+        group: (3, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne/NrVatUE",
@@ -2743,6 +2969,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(14),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/RodzajTransportu",
@@ -2751,6 +2978,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(47),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/TransportInny",
@@ -2759,6 +2987,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(16),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo",
@@ -2767,6 +2996,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 14,
         ty: None,
         alt: &[],
+        group: (5, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo/AdresL1",
@@ -2775,6 +3005,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo/AdresL2",
@@ -2783,6 +3014,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo/GLN",
@@ -2791,6 +3023,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaDo/KodKraju",
@@ -2799,6 +3032,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez",
@@ -2807,6 +3041,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 13,
         ty: None,
         alt: &[],
+        group: (5, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez/AdresL1",
@@ -2815,6 +3050,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez/AdresL2",
@@ -2823,6 +3059,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez/GLN",
@@ -2831,6 +3068,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaPrzez/KodKraju",
@@ -2839,6 +3077,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ",
@@ -2847,6 +3086,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 12,
         ty: None,
         alt: &[],
+        group: (5, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ/AdresL1",
@@ -2855,6 +3095,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ/AdresL2",
@@ -2863,6 +3104,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ/GLN",
@@ -2871,6 +3113,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Transport/WysylkaZ/KodKraju",
@@ -2879,6 +3122,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Umowy",
@@ -2887,6 +3131,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Umowy/DataUmowy",
@@ -2895,6 +3140,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(46),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Umowy/NrUmowy",
@@ -2903,6 +3149,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/WalutaUmowna",
@@ -2911,6 +3158,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(23),
         alt: &[],
+        group: (1, true),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/WarunkiDostawy",
@@ -2919,6 +3167,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Zamowienia",
@@ -2927,6 +3176,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Zamowienia/DataZamowienia",
@@ -2935,6 +3185,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(46),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Fa/WarunkiTransakcji/Zamowienia/NrZamowienia",
@@ -2943,6 +3194,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Fa/ZaliczkaCzesciowa",
@@ -2951,6 +3203,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 43,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/ZaliczkaCzesciowa/KursWalutyZW",
@@ -2959,6 +3212,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(26),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/ZaliczkaCzesciowa/P_15Z",
@@ -2967,6 +3221,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/ZaliczkaCzesciowa/P_6Z",
@@ -2975,6 +3230,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(24),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie",
@@ -2983,6 +3239,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 53,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/WartoscZamowienia",
@@ -2991,6 +3248,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz",
@@ -2999,6 +3257,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/CNZ",
@@ -3007,6 +3266,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/GTINZ",
@@ -3015,6 +3275,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(33),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/GTUZ",
@@ -3023,6 +3284,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 17,
         ty: Some(36),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/IndeksZ",
@@ -3031,6 +3293,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/KwotaAkcyzyZ",
@@ -3039,6 +3302,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 19,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/NrWierszaZam",
@@ -3047,6 +3311,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(28),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/PKOBZ",
@@ -3055,6 +3320,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/PKWiUZ",
@@ -3063,6 +3329,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_11NettoZ",
@@ -3071,6 +3338,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 12,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_11VatZ",
@@ -3079,6 +3347,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 13,
         ty: Some(25),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_12Z",
@@ -3087,6 +3356,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 14,
         ty: Some(35),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_12Z_XII",
@@ -3095,6 +3365,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 15,
         ty: Some(21),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_12Z_Zal_15",
@@ -3103,6 +3374,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 16,
         ty: Some(16),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_7Z",
@@ -3111,6 +3383,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_8AZ",
@@ -3119,6 +3392,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 9,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_8BZ",
@@ -3127,6 +3401,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 10,
         ty: Some(26),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/P_9AZ",
@@ -3135,6 +3410,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 11,
         ty: Some(34),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/ProceduraZ",
@@ -3143,6 +3419,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 18,
         ty: Some(50),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/StanPrzedZ",
@@ -3151,6 +3428,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 20,
         ty: Some(16),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/Zamowienie/ZamowienieWiersz/UU_IDZ",
@@ -3159,6 +3437,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(32),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Fa/ZwrotAkcyzy",
@@ -3167,6 +3446,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 48,
         ty: Some(16),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Naglowek",
@@ -3175,6 +3455,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Naglowek/DataWytworzeniaFa",
@@ -3183,6 +3464,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(4),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Naglowek/KodFormularza",
@@ -3191,6 +3473,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(0),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Naglowek/KodFormularza/@kodSystemowy",
@@ -3199,6 +3482,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 0,
         ty: Some(1),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Naglowek/KodFormularza/@wersjaSchemy",
@@ -3207,6 +3491,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 0,
         ty: Some(2),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Naglowek/SystemInfo",
@@ -3215,6 +3500,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Naglowek/WariantFormularza",
@@ -3223,6 +3509,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(3),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1",
@@ -3231,6 +3518,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/Adres",
@@ -3239,6 +3527,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/Adres/AdresL1",
@@ -3247,6 +3536,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/Adres/AdresL2",
@@ -3255,6 +3545,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/Adres/GLN",
@@ -3263,6 +3554,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/Adres/KodKraju",
@@ -3271,6 +3563,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp",
@@ -3279,6 +3572,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp/AdresL1",
@@ -3287,6 +3581,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp/AdresL2",
@@ -3295,6 +3590,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp/GLN",
@@ -3303,6 +3599,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/AdresKoresp/KodKraju",
@@ -3311,6 +3608,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/DaneIdentyfikacyjne",
@@ -3319,6 +3617,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/DaneIdentyfikacyjne/NIP",
@@ -3327,6 +3626,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(7),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/DaneIdentyfikacyjne/Nazwa",
@@ -3335,6 +3635,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/DaneKontaktowe",
@@ -3343,6 +3644,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/DaneKontaktowe/Email",
@@ -3351,6 +3653,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(11),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Podmiot1/DaneKontaktowe/Telefon",
@@ -3359,6 +3662,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(12),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Podmiot1/NrEORI",
@@ -3367,6 +3671,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/PrefiksPodatnika",
@@ -3375,6 +3680,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(6),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot1/StatusInfoPodatnika",
@@ -3383,6 +3689,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(13),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2",
@@ -3391,6 +3698,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/Adres",
@@ -3399,6 +3707,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/Adres/AdresL1",
@@ -3407,6 +3716,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/Adres/AdresL2",
@@ -3415,6 +3725,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/Adres/GLN",
@@ -3423,6 +3734,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/Adres/KodKraju",
@@ -3431,6 +3743,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp",
@@ -3439,6 +3752,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp/AdresL1",
@@ -3447,6 +3761,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp/AdresL2",
@@ -3455,6 +3770,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp/GLN",
@@ -3463,6 +3779,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/AdresKoresp/KodKraju",
@@ -3471,6 +3788,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne",
@@ -3479,6 +3797,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/BrakID",
@@ -3487,6 +3806,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(16),
         alt: &[(1, 3)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/KodKraju",
@@ -3495,6 +3815,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(9),
         alt: &[(1, 2)],
+        group: (3, false),
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/KodUE",
@@ -3503,6 +3824,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(6),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/NIP",
@@ -3511,6 +3833,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(7),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/Nazwa",
@@ -3519,6 +3842,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(8),
         alt: &[],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/NrID",
@@ -3527,6 +3851,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(15),
         alt: &[(1, 2)],
+        group: (3, true),
     },
     Node {
         path: "Faktura/Podmiot2/DaneIdentyfikacyjne/NrVatUE",
@@ -3535,6 +3860,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(14),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Podmiot2/DaneKontaktowe",
@@ -3543,6 +3869,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/DaneKontaktowe/Email",
@@ -3551,6 +3878,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(11),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Podmiot2/DaneKontaktowe/Telefon",
@@ -3559,6 +3887,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(12),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Podmiot2/GV",
@@ -3567,6 +3896,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 9,
         ty: Some(18),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/IDNabywcy",
@@ -3575,6 +3905,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(17),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/JST",
@@ -3583,6 +3914,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: Some(18),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/NrEORI",
@@ -3591,6 +3923,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot2/NrKlienta",
@@ -3599,6 +3932,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3",
@@ -3607,6 +3941,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/Adres",
@@ -3615,6 +3950,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/Adres/AdresL1",
@@ -3623,6 +3959,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/Adres/AdresL2",
@@ -3631,6 +3968,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/Adres/GLN",
@@ -3639,6 +3977,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/Adres/KodKraju",
@@ -3647,6 +3986,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp",
@@ -3655,6 +3995,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp/AdresL1",
@@ -3663,6 +4004,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp/AdresL2",
@@ -3671,6 +4013,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp/GLN",
@@ -3679,6 +4022,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/AdresKoresp/KodKraju",
@@ -3687,6 +4031,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne",
@@ -3695,6 +4040,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/BrakID",
@@ -3703,6 +4049,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(16),
         alt: &[(1, 4)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/IDWew",
@@ -3711,6 +4058,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(19),
         alt: &[(1, 1)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/KodKraju",
@@ -3719,6 +4067,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: Some(9),
         alt: &[(1, 3)],
+        group: (3, false),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/KodUE",
@@ -3727,6 +4076,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(6),
         alt: &[(1, 2)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/NIP",
@@ -3735,6 +4085,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(7),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/Nazwa",
@@ -3743,6 +4094,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: Some(8),
         alt: &[],
+        group: (4, true),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/NrID",
@@ -3751,6 +4103,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(15),
         alt: &[(1, 3)],
+        group: (3, true),
     },
     Node {
         path: "Faktura/Podmiot3/DaneIdentyfikacyjne/NrVatUE",
@@ -3759,6 +4112,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(14),
         alt: &[(1, 2)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Podmiot3/DaneKontaktowe",
@@ -3767,6 +4121,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/DaneKontaktowe/Email",
@@ -3775,6 +4130,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(11),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/DaneKontaktowe/Telefon",
@@ -3783,6 +4139,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(12),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/IDNabywcy",
@@ -3791,6 +4148,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(17),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/NrEORI",
@@ -3799,6 +4157,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/NrKlienta",
@@ -3807,6 +4166,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 11,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/OpisRoli",
@@ -3815,6 +4175,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 9,
         ty: Some(5),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Podmiot3/Rola",
@@ -3823,6 +4184,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: Some(20),
         alt: &[(1, 0)],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Podmiot3/RolaInna",
@@ -3831,6 +4193,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: Some(16),
         alt: &[(1, 1)],
+        group: (2, true),
     },
     Node {
         path: "Faktura/Podmiot3/Udzial",
@@ -3839,6 +4202,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 10,
         ty: Some(21),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony",
@@ -3847,6 +4211,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres",
@@ -3855,6 +4220,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres/AdresL1",
@@ -3863,6 +4229,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres/AdresL2",
@@ -3871,6 +4238,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres/GLN",
@@ -3879,6 +4247,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/Adres/KodKraju",
@@ -3887,6 +4256,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp",
@@ -3895,6 +4265,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp/AdresL1",
@@ -3903,6 +4274,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp/AdresL2",
@@ -3911,6 +4283,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp/GLN",
@@ -3919,6 +4292,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(10),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/AdresKoresp/KodKraju",
@@ -3927,6 +4301,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(9),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneIdentyfikacyjne",
@@ -3935,6 +4310,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneIdentyfikacyjne/NIP",
@@ -3943,6 +4319,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(7),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneIdentyfikacyjne/Nazwa",
@@ -3951,6 +4328,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneKontaktowe",
@@ -3959,6 +4337,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneKontaktowe/EmailPU",
@@ -3967,6 +4346,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(11),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/DaneKontaktowe/TelefonPU",
@@ -3975,6 +4355,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(12),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/NrEORI",
@@ -3983,6 +4364,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/PodmiotUpowazniony/RolaPU",
@@ -3991,6 +4373,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 6,
         ty: Some(22),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Stopka",
@@ -3999,6 +4382,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 7,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Stopka/Informacje",
@@ -4007,6 +4391,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Stopka/Informacje/StopkaFaktury",
@@ -4015,6 +4400,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(51),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Stopka/Rejestry",
@@ -4023,6 +4409,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Stopka/Rejestry/BDO",
@@ -4031,6 +4418,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: Some(54),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Stopka/Rejestry/KRS",
@@ -4039,6 +4427,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(52),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Stopka/Rejestry/PelnaNazwa",
@@ -4047,6 +4436,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(5),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Stopka/Rejestry/REGON",
@@ -4055,6 +4445,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: Some(53),
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Zalacznik",
@@ -4063,6 +4454,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 8,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych",
@@ -4071,6 +4463,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/MetaDane",
@@ -4079,6 +4472,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/MetaDane/ZKlucz",
@@ -4087,6 +4481,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/MetaDane/ZWartosc",
@@ -4095,6 +4490,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela",
@@ -4103,6 +4499,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[],
+        group: (1, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Opis",
@@ -4111,6 +4508,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Suma",
@@ -4119,6 +4517,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 5,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Suma/SKom",
@@ -4127,6 +4526,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(56),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TMetaDane",
@@ -4135,6 +4535,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TMetaDane/TKlucz",
@@ -4143,6 +4544,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TMetaDane/TWartosc",
@@ -4151,6 +4553,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 2,
         ty: Some(5),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek",
@@ -4159,6 +4562,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek/Kol",
@@ -4167,6 +4571,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek/Kol/@Typ",
@@ -4175,6 +4580,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 0,
         ty: Some(55),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/TNaglowek/Kol/NKom",
@@ -4183,6 +4589,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(56),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Wiersz",
@@ -4191,6 +4598,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 4,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tabela/Wiersz/WKom",
@@ -4199,6 +4607,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(56),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tekst",
@@ -4207,6 +4616,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 3,
         ty: None,
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/Tekst/Akapit",
@@ -4215,6 +4625,7 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
     Node {
         path: "Faktura/Zalacznik/BlokDanych/ZNaglowek",
@@ -4223,5 +4634,6 @@ pub(crate) static NODES: [Node; 409] = [
         ord: 1,
         ty: Some(8),
         alt: &[],
+        group: (0, false),
     },
 ];
