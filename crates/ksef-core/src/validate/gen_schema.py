@@ -94,12 +94,15 @@ def occurs(el):
 def content_of(ct, ctx_ns):
     return content_of0(ct, ctx_ns)
 
+choice_rows = {}
+
 def content_of0(ct, ctx_ns):
     """Flattened list of (element, ctx_ns, conditional, alternatives) children in document
     order, plus attributes and simple-content facets. `alternatives` lists the
     (choice id, branch) pairs of the xsd:choice groups enclosing the element."""
     out, attrs, simple_f = [], [], None
     counter = [0]
+    req_choices = []  # (choice id, innermost enclosing (choice, branch) or None)
     def walk(n, ns, cond=False, chain=(), cid=None, grp=(0, False)):
         nonlocal simple_f
         branch = -1
@@ -116,6 +119,11 @@ def content_of0(ct, ctx_ns):
                 if k == 'choice':
                     counter[0] += 1
                     sub = counter[0]
+                    inner_opt = c.get('minOccurs', '1') == '0'
+                    # Required unless optional itself or under an optional construct that is
+                    # not a choice branch (a branch's own requirement is checked via `here`).
+                    if not inner_opt and not (cond and not here):
+                        req_choices.append((sub, here[-1] if here else None))
                 g = grp
                 if k == 'sequence' and (c.get('minOccurs', '1') == '0' or cid is not None):
                     # An optional sequence (or a sequence branch of a choice): once one member
@@ -144,7 +152,7 @@ def content_of0(ct, ctx_ns):
             else:
                 raise SystemExit('unsupported ' + k)
     walk(ct, ctx_ns)
-    return out, attrs, simple_f
+    return out, attrs, simple_f, req_choices
 
 def visit(el, ctx_ns, path, ordinal, cond=False, alt=(), grp=(0, False)):
     mn, mx = occurs(el)
@@ -160,7 +168,9 @@ def visit(el, ctx_ns, path, ordinal, cond=False, alt=(), grp=(0, False)):
         ct, cns = complex_[(ns, n)]
     else:
         ct, cns = el.find(X + 'complexType'), ctx_ns
-    kids, attrs, sf = content_of(ct, cns)
+    kids, attrs, sf, rc = content_of(ct, cns)
+    if rc:
+        choice_rows[path] = rc
     nodes.append((path, mn, mx, ordinal, sf, alt, grp))
     for a, ans in attrs:
         af = type_facets(a, ans)
@@ -240,6 +250,14 @@ for f in types:
     w('        enums: %s,' % ('&[]' if not enums else '&[' + ', '.join(rs(e) for e in enums) + ']'))
     w('        patterns: &[%s],' % ', '.join('&[' + ', '.join(rs(p) for p in step) + ']' for step in pats))
     w('    },')
+w('];')
+w('')
+w('/// Required `xsd:choice` groups per element path: `(choice, enclosing (choice, branch))`;')
+w('/// a choice nested in a branch is required only when that branch is taken.')
+w('pub(crate) static REQUIRED_CHOICES: [(&str, &[(u8, Option<(u8, u8)>)]); %d] = [' % len(choice_rows))
+for path in sorted(choice_rows, key=lambda p: p.encode()):
+    items = ', '.join('(%d, %s)' % (c, 'None' if e is None else 'Some((%d, %d))' % e) for c, e in choice_rows[path])
+    w('    (%s, &[%s]),' % (rs(path), items))
 w('];')
 w('')
 w('/// Every schema path, sorted by bytes for binary search.')

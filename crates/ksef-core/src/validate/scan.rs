@@ -16,7 +16,7 @@ use super::facets;
 use super::rules::{
     XML_MALFORMED, XSD_CHOICE, XSD_COUNT, XSD_MISSING, XSD_ORDER, XSD_ROOT, XSD_TEXT, XSD_UNKNOWN,
 };
-use super::schema::{NODES, Node, TYPES};
+use super::schema::{NODES, Node, REQUIRED_CHOICES, TYPES};
 use super::tree::El;
 use super::{Problem, Report};
 
@@ -346,6 +346,49 @@ impl<'r> Walker<'r> {
         }
     }
 
+    /// A required `xsd:choice` of `n` with none of its alternatives present.
+    fn missing_choice(&mut self, f: &Frame, n: &'static Node) {
+        let Ok(i) = REQUIRED_CHOICES.binary_search_by(|(p, _)| p.as_bytes().cmp(n.path.as_bytes()))
+        else {
+            return;
+        };
+        for &(choice, within) in REQUIRED_CHOICES[i].1 {
+            let taken = |c: u8, b: Option<u8>| {
+                f.chosen
+                    .iter()
+                    .any(|&(c2, b2, _)| c2 == c && b.is_none_or(|b| b == b2))
+            };
+            if within.is_some_and(|(c, b)| !taken(c, Some(b))) || taken(choice, None) {
+                continue;
+            }
+            // The first element of each alternative, in schema order.
+            let mut firsts: Vec<(u8, &Node, &str)> = Vec::new();
+            let mut kids: Vec<&Node> = children(n.path).collect();
+            kids.sort_by_key(|k| k.ord);
+            for k in kids {
+                if let Some(&(_, b)) = k.alt.iter().find(|(c, _)| *c == choice) {
+                    // Name each alternative by its first mandatory element (NrID, not KodKraju?).
+                    match firsts.iter_mut().find(|(fb, _, _)| *fb == b) {
+                        None => firsts.push((b, k, leaf_name(k.path))),
+                        Some(e) if !e.1.group.1 && k.group.1 => *e = (b, k, leaf_name(k.path)),
+                        Some(_) => {}
+                    }
+                }
+            }
+            let list = firsts
+                .iter()
+                .map(|(_, _, n)| format!("<{n}>"))
+                .collect::<Vec<_>>();
+            let el = leaf_name(&f.schema);
+            self.report.push(Problem::new(
+                &XSD_MISSING,
+                f.display.clone(),
+                format!("w <{el}> brakuje jednego z: {}", list.join(", ")),
+                format!("<{el}> needs one of: {}", list.join(", ")),
+            ));
+        }
+    }
+
     /// Closes the innermost element: checks its value or its mandatory children.
     pub(crate) fn end(&mut self) {
         if self.skip > 0 {
@@ -396,6 +439,7 @@ impl<'r> Walker<'r> {
                     ));
                 }
             }
+            self.missing_choice(&f, n);
             for c in required_children(n) {
                 let cname = leaf_name(c.path);
                 let (is_attr, bare) = match cname.strip_prefix('@') {

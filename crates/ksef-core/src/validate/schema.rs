@@ -953,6 +953,38 @@ pub(crate) static TYPES: [SimpleType; 57] = [
     },
 ];
 
+/// Required `xsd:choice` groups per element path: `(choice, enclosing (choice, branch))`;
+/// a choice nested in a branch is required only when that branch is taken.
+pub(crate) static REQUIRED_CHOICES: [(&str, &[(u8, Option<(u8, u8)>)]); 12] = [
+    ("Faktura/Fa/Adnotacje/NoweSrodkiTransportu", &[(1, None)]),
+    (
+        "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu",
+        &[(1, None)],
+    ),
+    (
+        "Faktura/Fa/Adnotacje/PMarzy",
+        &[(1, None), (3, Some((1, 0)))],
+    ),
+    (
+        "Faktura/Fa/Adnotacje/Zwolnienie",
+        &[(1, None), (3, Some((1, 0)))],
+    ),
+    ("Faktura/Fa/DaneFaKorygowanej", &[(1, None)]),
+    ("Faktura/Fa/FakturaZaliczkowa", &[(1, None)]),
+    ("Faktura/Fa/Podmiot2K/DaneIdentyfikacyjne", &[(1, None)]),
+    (
+        "Faktura/Fa/WarunkiTransakcji/Transport",
+        &[(1, None), (3, None)],
+    ),
+    (
+        "Faktura/Fa/WarunkiTransakcji/Transport/Przewoznik/DaneIdentyfikacyjne",
+        &[(1, None)],
+    ),
+    ("Faktura/Podmiot2/DaneIdentyfikacyjne", &[(1, None)]),
+    ("Faktura/Podmiot3", &[(1, None)]),
+    ("Faktura/Podmiot3/DaneIdentyfikacyjne", &[(1, None)]),
+];
+
 /// Every schema path, sorted by bytes for binary search.
 pub(crate) static NODES: [Node; 409] = [
     Node {
