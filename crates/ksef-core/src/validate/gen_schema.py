@@ -252,9 +252,12 @@ for f in types:
     w('    },')
 w('];')
 w('')
+w('/// A required choice: its id and the enclosing `(choice, branch)` it depends on, if any.')
+w('pub(crate) type RequiredChoice = (u8, Option<(u8, u8)>);')
+w('')
 w('/// Required `xsd:choice` groups per element path: `(choice, enclosing (choice, branch))`;')
 w('/// a choice nested in a branch is required only when that branch is taken.')
-w('pub(crate) static REQUIRED_CHOICES: [(&str, &[(u8, Option<(u8, u8)>)]); %d] = [' % len(choice_rows))
+w('pub(crate) static REQUIRED_CHOICES: [(&str, &[RequiredChoice]); %d] = [' % len(choice_rows))
 for path in sorted(choice_rows, key=lambda p: p.encode()):
     items = ', '.join('(%d, %s)' % (c, 'None' if e is None else 'Some((%d, %d))' % e) for c, e in choice_rows[path])
     w('    (%s, &[%s]),' % (rs(path), items))

@@ -953,9 +953,12 @@ pub(crate) static TYPES: [SimpleType; 57] = [
     },
 ];
 
+/// A required choice: its id and the enclosing `(choice, branch)` it depends on, if any.
+pub(crate) type RequiredChoice = (u8, Option<(u8, u8)>);
+
 /// Required `xsd:choice` groups per element path: `(choice, enclosing (choice, branch))`;
 /// a choice nested in a branch is required only when that branch is taken.
-pub(crate) static REQUIRED_CHOICES: [(&str, &[(u8, Option<(u8, u8)>)]); 12] = [
+pub(crate) static REQUIRED_CHOICES: [(&str, &[RequiredChoice]); 12] = [
     ("Faktura/Fa/Adnotacje/NoweSrodkiTransportu", &[(1, None)]),
     (
         "Faktura/Fa/Adnotacje/NoweSrodkiTransportu/NowySrodekTransportu",
