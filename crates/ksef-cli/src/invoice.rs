@@ -23,7 +23,8 @@ pub(crate) enum InvoiceCmd {
         /// The invoice XML file.
         file: PathBuf,
     },
-    /// Writes the FA(3) XML of a model given as JSON (the output of `parse`).
+    /// Writes the FA(3) XML of a model given as JSON (the output of `parse`);
+    /// unknown keys are rejected.
     Emit {
         /// The model JSON file.
         model: PathBuf,
@@ -70,7 +71,7 @@ pub(crate) fn run(cmd: InvoiceCmd) -> CliResult {
             write_output(None, &json)
         }
         InvoiceCmd::Emit { model, output } => {
-            let invoice: Faktura = serde_json::from_slice(&read_file(&model)?)
+            let invoice = Faktura::from_json(&read_file(&model)?)
                 .map_err(|e| CliError::Invalid(format!("{}: {e}", model.display())))?;
             let xml = invoice.to_xml().map_err(CliError::invalid)?;
             write_output(output.as_deref(), &xml)

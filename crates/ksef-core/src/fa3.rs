@@ -9,7 +9,24 @@
 //! patterns, digit counts, date ranges) are not enforced by the model or the
 //! reader (the validator reports them); structure and enumeration values are.
 //!
-//! Read and write with [`Faktura::from_xml`] and [`Faktura::to_xml`].
+//! Read and write with [`Faktura::from_xml`] and [`Faktura::to_xml`]; read the
+//! JSON form strictly (unknown keys rejected) with [`Faktura::from_json`].
+//!
+//! ```
+//! use ksef_core::fa3::{Faktura, RodzajFaktury};
+//!
+//! let xml = include_bytes!("../tests/fixtures/fa3/zalacznik-tabele.xml");
+//! let mut invoice = Faktura::from_xml(xml)?;
+//! assert_eq!(invoice.fa.rodzaj_faktury, RodzajFaktury::Vat);
+//! invoice.fa.p_2 = "E/8/2026".into();
+//! let out = invoice.to_xml()?; // deterministic bytes, schema order
+//! assert_eq!(Faktura::from_xml(&out)?, invoice);
+//! // The JSON form uses the XSD names.
+//! let json = serde_json::to_string(&invoice).unwrap();
+//! assert!(json.contains(r#""P_2":"E/8/2026""#));
+//! assert_eq!(Faktura::from_json(json.as_bytes())?, invoice);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod annotations;
 mod attachment;
@@ -19,6 +36,7 @@ mod corrections;
 mod enums;
 mod footer;
 mod header;
+mod json;
 mod lines;
 mod order;
 mod parties;
@@ -53,6 +71,7 @@ pub use enums::{
 };
 pub use footer::{Informacje, Rejestry, Stopka};
 pub use header::{KodFormularza, Naglowek};
+pub use json::JsonError;
 pub use lines::FaWiersz;
 pub use order::{Zamowienie, ZamowienieWiersz};
 pub use parties::{

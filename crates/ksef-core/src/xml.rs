@@ -9,6 +9,7 @@ mod error;
 pub(crate) mod macros;
 pub(crate) mod read;
 pub(crate) mod text;
+mod tree;
 pub(crate) mod write;
 
 pub use error::{ReadError, WriteError};

@@ -173,8 +173,8 @@ fn check_roundtrip(name: &str, input: &[u8]) {
     );
     // (d) model → JSON → model.
     let json = serde_json::to_string(&model).expect("to json");
-    let back: Faktura =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{name}: from json: {e}\n{json}"));
+    let back = Faktura::from_json(json.as_bytes())
+        .unwrap_or_else(|e| panic!("{name}: from json: {e}\n{json}"));
     assert_eq!(back, model, "{name}: JSON round trip differs");
 }
 
@@ -268,9 +268,12 @@ fn rejects_unknown_enum_value_with_indexed_path() {
             .contains("invalid TStawkaPodatku value \"24\""),
         "{e}"
     );
+    let want_line = x[..second].matches('\n').count() + 1;
+    let want_column = second - x[..second].rfind('\n').map_or(0, |p| p + 1) + 1;
     assert!(
-        matches!(e, ReadError::Value { line, .. } if line > 1),
-        "{e:?}"
+        matches!(e, ReadError::Value { line, column, .. }
+            if line as usize == want_line && column as usize == want_column),
+        "{e:?}, want line {want_line} column {want_column}"
     );
 
     let x = mf01().replacen(
@@ -362,6 +365,41 @@ fn truncations_never_panic() {
     assert_eq!(Faktura::from_xml(&x).expect("parses"), full);
 }
 
+/// Every sample and fixture: truncations are errors, byte flips and deleted
+/// spans never panic.
+#[test]
+fn mutations_of_every_document_never_panic() {
+    let mut docs = mf_samples();
+    docs.extend(fixtures());
+    for (name, x) in docs {
+        // Everything before the last `>` (the root's end tag) is incomplete.
+        let root_end = x
+            .iter()
+            .rposition(|&b| b == b'>')
+            .map_or(x.len(), |p| p + 1);
+        for cut in (1..root_end).step_by(97) {
+            assert!(
+                Faktura::from_xml(&x[..cut]).is_err(),
+                "{name}: truncation at {cut} parsed"
+            );
+        }
+        for i in (0..x.len()).step_by(53) {
+            let mut y = x.clone();
+            y[i] = y[i].wrapping_add(1);
+            let _ = Faktura::from_xml(&y);
+            let z: Vec<u8> = x[..i]
+                .iter()
+                .chain(&x[(i + 40).min(x.len())..])
+                .copied()
+                .collect();
+            if let Ok(m) = Faktura::from_xml(&z) {
+                // Whatever still parses must still be writable.
+                m.to_xml().unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+    }
+}
+
 #[test]
 fn accepts_prefixes_comments_cdata_and_line_ends() {
     let x = mf01();
@@ -414,6 +452,15 @@ fn writer_refuses_forbidden_characters() {
     m.fa.p_2 = "FV \u{85} <&> \"'".into();
     let out = m.to_xml().expect("allowed characters");
     assert_eq!(Faktura::from_xml(&out).expect("reparse").fa.p_2, m.fa.p_2);
+    // Attribute values are checked too.
+    let mut h = m.clone();
+    h.naglowek.kod_formularza.kod_systemowy = "FA\u{FFFF} (3)".into();
+    match h.to_xml() {
+        Err(WriteError::ForbiddenChar { path, .. }) => {
+            assert_eq!(path, "Faktura/Naglowek/KodFormularza/@kodSystemowy")
+        }
+        other => panic!("{other:?}"),
+    }
     // Indexed path inside a repeated element.
     m.fa.fa_wiersz[1].p_7 = Some("x\u{0}".into());
     match m.to_xml() {
@@ -533,4 +580,40 @@ fn model_built_in_code_is_schema_valid() {
     assert_eq!(Faktura::from_xml(&xml).expect("reparse"), invoice);
     let s = String::from_utf8(xml).expect("utf-8");
     assert!(s.contains("<P_13_1>100.00</P_13_1>"), "decimal scale kept");
+}
+
+/// Every file in `fixtures/fa3/invalid/` (each also rejected by xmllint) is
+/// rejected by the reader at the path named in its `<!-- expect: PATH -->`
+/// comment (empty = not well-formed).
+#[test]
+fn invalid_fixtures_are_rejected_at_the_expected_path() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fa3/invalid");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("invalid fixtures dir") {
+        let p = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&p).expect("read");
+        let expect = text
+            .split("<!-- expect: ")
+            .nth(1)
+            .and_then(|s| s.split(" -->").next())
+            .unwrap_or_else(|| panic!("{}: no expect comment", p.display()))
+            .trim();
+        assert!(
+            common::xmllint_validate(text.as_bytes(), &common::fa3_xsd()).is_err(),
+            "{}: xmllint accepts it",
+            p.display()
+        );
+        let err = Faktura::from_xml(text.as_bytes())
+            .err()
+            .unwrap_or_else(|| panic!("{}: accepted", p.display()));
+        match &err {
+            ReadError::Malformed { .. } => assert_eq!(expect, "", "{}: {err}", p.display()),
+            ReadError::Structure { path, .. } | ReadError::Value { path, .. } => {
+                assert_eq!(path, expect, "{}: {err}", p.display())
+            }
+            other => panic!("{}: {other}", p.display()),
+        }
+        n += 1;
+    }
+    assert!(n >= 15);
 }

@@ -92,6 +92,15 @@ macro_rules! xml_seq {
                 true $(&& $crate::xml::macros::field!(nullable; $kind $ty $(= $xml $(($min, $max))?)?))*
             }
             #[allow(unused_variables)]
+            fn first_names(out: &mut Vec<&'static str>) {
+                $(
+                    $crate::xml::macros::field!(firsts out; $kind $ty $(= $xml $(($min, $max))?)?);
+                    if !$crate::xml::macros::field!(nullable; $kind $ty $(= $xml $(($min, $max))?)?) {
+                        return;
+                    }
+                )*
+            }
+            #[allow(unused_variables)]
             fn read(
                 cur: &mut $crate::xml::read::Cursor<'_, '_>,
             ) -> Result<Self, $crate::xml::ReadError> {
@@ -128,6 +137,22 @@ macro_rules! field {
     };
     (starts $n:ident; opt_group $ty:ty) => {
         <$ty as $crate::xml::read::Content>::starts($n)
+    };
+
+    (firsts $o:ident; one $ty:ty = $xml:literal) => {
+        $o.push($xml)
+    };
+    (firsts $o:ident; opt $ty:ty = $xml:literal) => {
+        $o.push($xml)
+    };
+    (firsts $o:ident; vec $ty:ty = $xml:literal ($min:literal, $max:literal)) => {
+        $o.push($xml)
+    };
+    (firsts $o:ident; group $ty:ty) => {
+        <$ty as $crate::xml::read::Content>::first_names($o)
+    };
+    (firsts $o:ident; opt_group $ty:ty) => {
+        <$ty as $crate::xml::read::Content>::first_names($o)
     };
 
     (nullable; one $ty:ty = $xml:literal) => {
@@ -235,6 +260,9 @@ macro_rules! xml_choice {
             fn nullable() -> bool {
                 false $(|| $crate::xml::macros::variant!(nullable; $kind $({ $fty = $xml })? $(($ty))?))*
             }
+            fn first_names(out: &mut Vec<&'static str>) {
+                $($crate::xml::macros::variant!(firsts out; $kind $({ $fty = $xml })? $(($ty))?);)*
+            }
             fn read(
                 cur: &mut $crate::xml::read::Cursor<'_, '_>,
             ) -> Result<Self, $crate::xml::ReadError> {
@@ -244,12 +272,9 @@ macro_rules! xml_choice {
                         return Ok($crate::xml::macros::variant!(read cur; $kind $v $({ $f: $fty = $xml })? $(($ty))?));
                     }
                 )*
-                let mut expected = String::from("one of");
-                $(
-                    expected.push(' ');
-                    expected.push_str($crate::xml::macros::variant!(first; $kind $({ $fty = $xml })? $(($ty))?));
-                )*
-                Err(cur.unexpected(expected))
+                let mut names = Vec::new();
+                <Self as $crate::xml::read::Content>::first_names(&mut names);
+                Err(cur.unexpected($crate::xml::read::alternatives(&names)))
             }
             fn write(
                 &self,
@@ -279,11 +304,11 @@ macro_rules! variant {
     (nullable; seq ($ty:ty)) => {
         <$ty as $crate::xml::read::Content>::nullable()
     };
-    (first; elem { $fty:ty = $xml:literal }) => {
-        concat!("`", $xml, "`")
+    (firsts $o:ident; elem { $fty:ty = $xml:literal }) => {
+        $o.push($xml)
     };
-    (first; seq ($ty:ty)) => {
-        concat!("`", stringify!($ty), "`")
+    (firsts $o:ident; seq ($ty:ty)) => {
+        <$ty as $crate::xml::read::Content>::first_names($o)
     };
     (read $c:ident; elem $v:ident { $f:ident : $fty:ty = $xml:literal }) => {
         Self::$v {
@@ -316,8 +341,8 @@ macro_rules! xsd_enum {
         }
     ) => {
         $(#[$m])*
+        // Closed XSD value sets: exhaustive matching is allowed on purpose.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
         pub enum $name {
             $($(#[$vm])* $v,)*
         }

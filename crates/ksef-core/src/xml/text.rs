@@ -1,9 +1,11 @@
 //! Lexical mapping of the simple XSD types used by FA(3) (`xsd:string`/`token`
 //! texts, `xsd:decimal`, `xsd:integer`, enumerations).
 //!
-//! Texts are kept exactly as written (so any schema-valid value round-trips);
-//! numbers and enumeration literals are read after XSD whitespace collapsing
-//! and written in canonical form.
+//! Texts are kept exactly as written (so any schema-valid value round-trips).
+//! Numbers and enumeration literals are read after XSD whitespace collapsing;
+//! decimals keep their scale and sign (`2051.00`, `-0.00`), while a leading
+//! `+`, leading zeros of integers and surrounding whitespace are not kept
+//! (same value, canonical text).
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -97,10 +99,20 @@ impl XmlText for Decimal {
         }
         let t = t.strip_prefix('+').unwrap_or(t);
         let t = t.strip_suffix('.').unwrap_or(t);
-        Decimal::from_str(t).map_err(|e| e.to_string())
+        let mut d = Decimal::from_str(t).map_err(|e| e.to_string())?;
+        if d.is_zero() && t.starts_with('-') {
+            d.set_sign_negative(true);
+        }
+        Ok(d)
     }
     fn to_text(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_string())
+        let text = self.to_string();
+        if self.is_zero() && self.is_sign_negative() && !text.starts_with('-') {
+            // `-0.00` is a valid TKwotowy lexical; keep its sign.
+            Cow::Owned(format!("-{text}"))
+        } else {
+            Cow::Owned(text)
+        }
     }
 }
 
@@ -146,6 +158,8 @@ mod tests {
             ("5.", "5"),
             (" 12.3400\n", "12.3400"),
             ("0.00000001", "0.00000001"),
+            ("-0.00", "-0.00"),
+            ("123456789012345678.1234", "123456789012345678.1234"),
         ] {
             assert_eq!(
                 Decimal::parse_text(input).unwrap().to_text(),
