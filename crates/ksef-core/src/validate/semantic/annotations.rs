@@ -103,14 +103,14 @@ pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report) {
             "the 0 % intra-EU rate (0 WDT) requires the buyer's EU VAT number (KodUE + NrVatUE, VAT Act art. 42 ust. 1 pkt 1)",
         ));
     }
-    // split payment
+    // split payment (not on corrections, whose P_15 is a difference)
     let annex15 = ctx.lines().any(|l| l.flag("P_12_Zal_15"));
     let p18a = ad.flag("P_18A");
     if ctx.currency == "PLN"
         && let Some(p15) = fa.dec_at("P_15")
     {
         let limit = dec(15_000, 0);
-        if annex15 && p15 > limit && !p18a {
+        if annex15 && p15 > limit && !p18a && !ctx.is_correction() {
             report.push(Problem::new(
                 &SPLIT_PAYMENT,
                 ad.path_of("P_18A"),
