@@ -97,7 +97,7 @@ struct Frame {
     node: Option<&'static Node>,
     text: String,
     last_ord: u16,
-    last_name: String,
+    last_name: &'static str,
     counts: Vec<(&'static str, u32)>,
     /// Branch taken in each `xsd:choice` so far, with the element that took it.
     chosen: Vec<(u8, u8, &'static str)>,
@@ -175,11 +175,11 @@ impl<'r> Walker<'r> {
                 node: node("Faktura"),
                 text: String::new(),
                 last_ord: 0,
-                last_name: String::new(),
+                last_name: "",
                 counts: Vec::new(),
                 chosen: Vec::new(),
                 el: El {
-                    name: "Faktura".into(),
+                    name: "Faktura",
                     path: "Faktura".into(),
                     ..El::default()
                 },
@@ -222,7 +222,7 @@ impl<'r> Walker<'r> {
             format!("{}/{name}[{count}]", parent.display)
         };
         if self.strict && n.ord < parent.last_ord {
-            let before = parent.last_name.clone();
+            let before = parent.last_name;
             self.report.push(Problem::new(
                 &XSD_ORDER,
                 display.clone(),
@@ -251,7 +251,7 @@ impl<'r> Walker<'r> {
         }
         if n.ord >= parent.last_ord {
             parent.last_ord = n.ord;
-            parent.last_name = name.to_string();
+            parent.last_name = leaf;
         }
         if n.max != 0 && count == n.max + 1 {
             self.report.push(Problem::new(
@@ -273,7 +273,7 @@ impl<'r> Walker<'r> {
         self.stack.push(Frame {
             schema,
             el: El {
-                name: name.to_string(),
+                name: leaf,
                 path: display.clone(),
                 ..El::default()
             },
@@ -281,7 +281,7 @@ impl<'r> Walker<'r> {
             node: Some(n),
             text: String::new(),
             last_ord: 0,
-            last_name: String::new(),
+            last_name: "",
             counts: Vec::new(),
             chosen: Vec::new(),
         });

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct El {
     /// Local name, e.g. `P_13_1`.
-    pub(crate) name: String,
+    pub(crate) name: &'static str,
     /// Display path, e.g. `Faktura/Fa/FaWiersz[2]/P_11`.
     pub(crate) path: String,
     /// Text content (leaves), untrimmed.
