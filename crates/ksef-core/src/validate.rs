@@ -187,8 +187,10 @@ impl Options {
 }
 
 /// Validates raw invoice bytes: file hygiene (BOM, UTF-8, declaration, processing
-/// instructions, forbidden and discouraged characters, size), XML structure and XSD facets
-/// of every value, then the semantic rules on the parsed model.
+/// instructions, forbidden and discouraged characters, size), XML structure and the XSD
+/// facets of every value, the semantic rules on the document's element tree, and finally the
+/// FA(3) model reader as a cross-check (its refusal becomes one `FA3-READ` error when the
+/// other passes have not already explained it).
 pub fn validate_xml(bytes: &[u8], opts: &Options) -> Report {
     let mut report = Report::default();
     let chars = hygiene::check_bytes(bytes, &mut report);
