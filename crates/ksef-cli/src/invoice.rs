@@ -1,6 +1,6 @@
 //! `ksef invoice …`: FA(3) invoices (build, parse, emit, validate, hash).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use ksef_core::fa3::Faktura;
@@ -43,6 +43,21 @@ pub(crate) enum InvoiceCmd {
         /// Write the XML here instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Validates an FA(3) invoice: file hygiene, XSD structure and facets, KSeF and VAT
+    /// rules. Lists every problem; exit 1 if any is an error (warnings alone exit 0).
+    Validate {
+        /// The invoice XML file.
+        file: PathBuf,
+        /// Print the report as JSON (`{"problems":[{rule,path,severity,message_pl,message_en}]}`).
+        #[arg(long)]
+        json: bool,
+        /// Use the KSeF TEST profile: NIP / IDWew checksum problems become warnings.
+        #[arg(long)]
+        test_rules: bool,
+        /// Today's date (Europe/Warsaw), YYYY-MM-DD, to reject an issue date P_1 in the future.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
     },
 }
 
@@ -98,5 +113,51 @@ pub(crate) fn run(cmd: InvoiceCmd) -> CliResult {
             let xml = invoice.to_xml().map_err(CliError::invalid)?;
             write_output(output.as_deref(), &xml)
         }
+        InvoiceCmd::Validate {
+            file,
+            json,
+            test_rules,
+            today,
+        } => validate(&file, json, test_rules, today.as_deref()),
+    }
+}
+
+/// `ksef invoice validate`: prints the report (text or JSON) and fails with exit 1 on errors.
+fn validate(file: &Path, json: bool, test_rules: bool, today: Option<&str>) -> CliResult {
+    use ksef_core::validate::{Options, validate_xml};
+    let mut opts = Options {
+        production_rules: !test_rules,
+        ..Options::default()
+    };
+    if let Some(d) = today {
+        opts = opts
+            .with_today_iso(d)
+            .map_err(|e| CliError::Usage(format!("--today: {e}")))?;
+    }
+    let report = validate_xml(&read_file(file)?, &opts);
+    if json {
+        let out = serde_json::to_string_pretty(&report)
+            .map_err(|e| CliError::Usage(format!("cannot serialise the report: {e}")))?;
+        println!("{out}");
+    } else if report.problems.is_empty() {
+        println!("ok: {} has no problems", file.display());
+    } else {
+        for p in &report.problems {
+            println!("{p}");
+            println!("    pl: {}", p.message_pl);
+        }
+    }
+    let errors = report.errors().count();
+    let warnings = report.warnings().count();
+    if errors > 0 {
+        Err(CliError::Invalid(format!(
+            "{}: {errors} error(s), {warnings} warning(s)",
+            file.display()
+        )))
+    } else {
+        if !json && warnings > 0 {
+            println!("ok: {} is valid with {warnings} warning(s)", file.display());
+        }
+        Ok(())
     }
 }

@@ -9,5 +9,6 @@ pub mod hash;
 pub mod ident;
 pub mod offline;
 pub mod qr;
+pub mod validate;
 pub mod xades;
 pub mod xml;
