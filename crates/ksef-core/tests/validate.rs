@@ -470,3 +470,37 @@ fn model_edited_in_code_is_checked() {
     );
     assert!(has("FA3-XSD-LENGTH", "Faktura/Fa/P_2"), "{}", show(&r));
 }
+
+/// `src/validate/schema.rs` is generated from the official XSD by
+/// `scripts/gen-fa3-schema-table.py`; regenerating it (and formatting with rustfmt) must
+/// reproduce the committed file byte for byte, so the table can never drift from the schema.
+#[test]
+fn schema_table_is_fresh() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = std::process::Command::new("python3")
+        .arg(repo.join("scripts/gen-fa3-schema-table.py"))
+        .arg(common::ksef("schemas"))
+        .output()
+        .expect("python3 runs the generator");
+    assert!(
+        out.status.success(),
+        "generator failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tmp = std::env::temp_dir().join(format!("ksef-schema-table-{}.rs", std::process::id()));
+    std::fs::write(&tmp, &out.stdout).expect("write generated table");
+    let fmt = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024"])
+        .arg(&tmp)
+        .status()
+        .expect("rustfmt runs");
+    assert!(fmt.success(), "rustfmt failed on the generated table");
+    let generated = std::fs::read_to_string(&tmp).expect("read formatted table");
+    let _ = std::fs::remove_file(&tmp);
+    let committed = std::fs::read_to_string(repo.join("crates/ksef-core/src/validate/schema.rs"))
+        .expect("committed table");
+    assert!(
+        generated == committed,
+        "src/validate/schema.rs is stale: regenerate it with scripts/gen-fa3-schema-table.py (docs/validation-rules.md)"
+    );
+}
