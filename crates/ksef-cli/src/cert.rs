@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use ksef_core::crypto::{Certificate, PrivateKey};
 use serde_json::json;
 
+use crate::credential::PasswordArgs;
 use crate::error::{CliError, CliResult, read_file};
 
 #[derive(Subcommand)]
@@ -28,12 +29,8 @@ pub(crate) struct InspectArgs {
     /// or SEC1; PEM or DER).
     #[arg(long)]
     key: Option<PathBuf>,
-    /// The key's password (visible to other local users; prefer --password-file).
-    #[arg(long, conflicts_with = "password_file")]
-    password: Option<String>,
-    /// A file whose first line is the key's password.
-    #[arg(long)]
-    password_file: Option<PathBuf>,
+    #[command(flatten)]
+    password: PasswordArgs,
 }
 
 pub(crate) fn run(cmd: CertCmd) -> CliResult {
@@ -50,15 +47,7 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 fn inspect(a: InspectArgs) -> CliResult {
     let cert = Certificate::from_pem_or_der(&read_file(&a.cert)?)
         .map_err(|e| CliError::Invalid(format!("{}: {e}", a.cert.display())))?;
-    let password = match (&a.password, &a.password_file) {
-        (Some(p), _) => Some(p.clone()),
-        (None, Some(f)) => {
-            let text = String::from_utf8(read_file(f)?)
-                .map_err(|_| CliError::Usage(format!("{}: not UTF-8", f.display())))?;
-            Some(text.lines().next().unwrap_or_default().to_owned())
-        }
-        (None, None) => None,
-    };
+    let password = a.password.get()?;
     let now = time::OffsetDateTime::now_utc();
     let status = match cert.check_validity(now) {
         Ok(()) => "valid".to_owned(),
@@ -85,8 +74,11 @@ fn inspect(a: InspectArgs) -> CliResult {
     });
     let mut mismatch = false;
     if let Some(key_path) = &a.key {
-        let (key, format) = PrivateKey::load(&read_file(key_path)?, password.as_deref())
-            .map_err(|e| CliError::Invalid(format!("{}: {e}", key_path.display())))?;
+        let (key, format) = PrivateKey::load(
+            &read_file(key_path)?,
+            password.as_deref().map(String::as_str),
+        )
+        .map_err(|e| CliError::Invalid(format!("{}: {e}", key_path.display())))?;
         let matches = key.matches(&cert);
         mismatch = !matches;
         out["key"] = json!({

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use ksef_core::csr::{CsrKeyType, CsrPrivateKey, EnrollmentSubject};
-use rand_core::UnwrapErr;
 
+use crate::credential::system_rng;
 use crate::error::{CliError, CliResult, read_file, write_output};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -30,13 +30,6 @@ pub(crate) struct CsrArgs {
     /// Encrypt key.pem (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with this password.
     #[arg(long)]
     password: Option<String>,
-}
-
-/// The system RNG, checked once so that a broken source is an error, not a panic.
-pub(crate) fn system_rng() -> CliResult<UnwrapErr<getrandom::SysRng>> {
-    getrandom::fill(&mut [0u8; 8])
-        .map_err(|e| CliError::Usage(format!("no system randomness: {e}")))?;
-    Ok(UnwrapErr(getrandom::SysRng))
 }
 
 pub(crate) fn run(a: CsrArgs) -> CliResult {

@@ -50,7 +50,7 @@ fn load_mf(bytes: &[u8]) -> CliResult<MfPublicKey> {
 pub(crate) fn run(a: EncryptArgs) -> CliResult {
     let mf = load_mf(&read_file(&a.mf_cert)?)?;
     let plain = read_file(&a.file)?;
-    let mut rng = getrandom::rand_core::UnwrapErr(getrandom::SysRng);
+    let mut rng = crate::credential::system_rng()?;
     let session = InvoiceEncryptionKey::generate(&mut rng);
     let wrapped = session.wrap_for(&mf, &mut rng).map_err(CliError::invalid)?;
     let info = EncryptionInfo::new(&wrapped, session.iv(), mf.public_key_id());

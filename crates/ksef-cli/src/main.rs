@@ -6,6 +6,7 @@
 
 mod calendar;
 mod cert;
+mod credential;
 mod csr;
 mod encrypt;
 mod error;

@@ -3,13 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
+use ksef_core::crypto::OfflineSigningKey;
 use ksef_core::hash::Sha256Hash;
 use ksef_core::qr::svg::{self, SvgOptions};
 use ksef_core::qr::{
     CertificateLink, ContextIdentifier, ContextType, Environment, InvoiceLink, LABEL_CERTIFICATE,
-    LABEL_OFFLINE, QrCertificate, QrLink, offline_key,
+    LABEL_OFFLINE, QrCertificate, QrLink,
 };
 
+use crate::credential::{KeyArgs, system_rng};
 use crate::error::{CliError, CliResult, read_file, write_output};
 
 #[derive(Subcommand)]
@@ -84,15 +86,9 @@ pub(crate) struct CertificateArgs {
     /// Seller NIP (Podmiot1).
     #[arg(long)]
     nip: String,
-    /// The Offline KSeF certificate (PEM or DER).
-    #[arg(long)]
-    cert: PathBuf,
-    /// Its private key (PEM or DER, PKCS#8 or PKCS#1/SEC1, optionally encrypted).
-    #[arg(long)]
-    key: PathBuf,
-    /// Password of an encrypted private key.
-    #[arg(long)]
-    password: Option<String>,
+    /// The Offline KSeF certificate and its key.
+    #[command(flatten)]
+    credential: KeyArgs,
     /// The invoice XML, hashed byte for byte.
     #[arg(long)]
     file: PathBuf,
@@ -143,21 +139,14 @@ fn invoice(a: InvoiceArgs) -> CliResult {
 }
 
 fn certificate(a: CertificateArgs) -> CliResult {
-    let cert_bytes = read_file(&a.cert)?;
-    let key_bytes = read_file(&a.key)?;
     let xml = read_file(&a.file)?;
     let context_type: ContextType = a.context_type.parse().map_err(CliError::invalid)?;
     let context = ContextIdentifier::new(context_type, &a.context).map_err(CliError::invalid)?;
     // First the role check: an Authentication certificate is refused ("wrong KSeF
     // certificate type for KOD II (offline) signing: expected Offline, found
     // Authentication"), as are expired ones and a key that is not the certificate's.
-    let key = offline_key(
-        &cert_bytes,
-        &key_bytes,
-        a.password.as_deref(),
-        time::OffsetDateTime::now_utc(),
-    )
-    .map_err(CliError::invalid)?;
+    let key = OfflineSigningKey::new(a.credential.load()?, time::OffsetDateTime::now_utc())
+        .map_err(CliError::invalid)?;
     let cert =
         QrCertificate::from_ksef_certificate(key.certificate()).map_err(CliError::invalid)?;
     let link = CertificateLink::new(
@@ -168,7 +157,7 @@ fn certificate(a: CertificateArgs) -> CliResult {
         Sha256Hash::of(&xml),
     )
     .map_err(CliError::invalid)?;
-    let mut rng = crate::csr::system_rng()?;
+    let mut rng = system_rng()?;
     let url = link.sign(&key, &mut rng).map_err(CliError::invalid)?.url();
     write_svg(a.svg.as_deref(), &url, LABEL_CERTIFICATE)?;
     println!("{url}");

@@ -5,9 +5,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use ksef_core::crypto::{AuthSigningKey, Credential, CredentialError};
+use ksef_core::crypto::AuthSigningKey;
 use ksef_core::xades::{self, AuthTokenRequest, ContextIdentifier, SubjectIdentifierType};
 
+use crate::credential::{KeyArgs, system_rng};
 use crate::error::{CliError, CliResult, read_file, write_output};
 
 #[derive(Subcommand)]
@@ -52,15 +53,9 @@ pub(crate) struct SignArgs {
     /// The context identifier value (NIP, internal id, NIP-VATUE, Peppol id).
     #[arg(long)]
     context: String,
-    /// The signing certificate (PEM or DER).
-    #[arg(long)]
-    cert: PathBuf,
-    /// The private key (PEM or DER; PKCS#8, PKCS#1 or SEC1), RSA ≥ 2048 or EC P-256.
-    #[arg(long)]
-    key: PathBuf,
-    /// Password of an encrypted key.
-    #[arg(long)]
-    password: Option<String>,
+    /// The Authentication certificate (or a qualified one, with --qualified) and its key.
+    #[command(flatten)]
+    credential: KeyArgs,
     /// The certificate is a qualified signature/seal certificate (keyUsage
     /// nonRepudiation only): skip the KSeF certificate-type check.
     #[arg(long)]
@@ -95,16 +90,16 @@ fn sign(a: SignArgs) -> CliResult {
     let request =
         AuthTokenRequest::new(&a.challenge, context, subject).map_err(CliError::invalid)?;
     let now = time::OffsetDateTime::now_utc();
-    let key = auth_key(
-        &read_file(&a.cert)?,
-        &read_file(&a.key)?,
-        a.password.as_deref(),
-        a.qualified,
-        now,
-    )?;
+    let credential = a.credential.load()?;
+    let key = if a.qualified {
+        AuthSigningKey::new_qualified(credential, now)
+    } else {
+        AuthSigningKey::new(credential, now)
+    }
+    .map_err(CliError::invalid)?;
     // The official client signs with "now - 1 minute" (DIGEST §5.2).
     let signing_time = now - time::Duration::minutes(1);
-    let mut rng = getrandom::rand_core::UnwrapErr(getrandom::SysRng);
+    let mut rng = system_rng()?;
     let xml = xades::sign(&request, &key, signing_time, &mut rng).map_err(CliError::invalid)?;
     write_output(a.output.as_deref(), &xml)
 }
@@ -139,33 +134,32 @@ fn verify(xml: &[u8]) -> CliResult {
     }
 }
 
-/// Loads the certificate and key and checks them for XAdES login at `now`. A missing
-/// password is a usage error; everything else wrong with the files is invalid input.
-fn auth_key(
-    cert: &[u8],
-    key: &[u8],
-    password: Option<&str>,
-    qualified: bool,
-    now: time::OffsetDateTime,
-) -> CliResult<AuthSigningKey> {
-    let credential = Credential::load(cert, key, password).map_err(|e| match e {
-        CredentialError::PasswordRequired => {
-            CliError::Usage("the key is encrypted: pass --password".into())
-        }
-        e => CliError::invalid(e),
-    })?;
-    if qualified {
-        AuthSigningKey::new_qualified(credential, now)
-    } else {
-        AuthSigningKey::new(credential, now)
-    }
-    .map_err(CliError::invalid)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credential::KeyArgs;
+    use clap::Parser;
     use std::process::Command;
+
+    /// Loads through the same `--cert/--key/--password` arguments the command parses.
+    fn auth_key(
+        cert: &str,
+        key: &str,
+        password: Option<&str>,
+        now: time::OffsetDateTime,
+    ) -> CliResult<AuthSigningKey> {
+        #[derive(Parser)]
+        struct T {
+            #[command(flatten)]
+            k: KeyArgs,
+        }
+        let mut argv = vec!["t", "--cert", cert, "--key", key];
+        if let Some(p) = password {
+            argv.extend(["--password", p]);
+        }
+        let t = T::try_parse_from(argv).expect("arguments parse");
+        AuthSigningKey::new(t.k.load()?, now).map_err(CliError::invalid)
+    }
 
     fn openssl(args: &[&str]) {
         let ok = Command::new("openssl")
@@ -211,14 +205,9 @@ mod tests {
             ]);
             // after openssl, so that the certificate is already valid
             let now = time::OffsetDateTime::now_utc();
-            let cert = std::fs::read(&cert).expect("cert");
-            let (key, enc) = (
-                std::fs::read(&key).expect("key"),
-                std::fs::read(&enc).expect("enc"),
-            );
             for k in [
-                auth_key(&cert, &key, None, false, now).expect("plain key"),
-                auth_key(&cert, &enc, Some("pw"), false, now).expect("encrypted key"),
+                auth_key(&cert, &key, None, now).expect("plain key"),
+                auth_key(&cert, &enc, Some("pw"), now).expect("encrypted key"),
             ] {
                 let req = AuthTokenRequest::new(
                     "20250604-CR-461EA5B000-537A6BA15D-D7",
@@ -226,16 +215,16 @@ mod tests {
                     SubjectIdentifierType::CertificateSubject,
                 )
                 .expect("request");
-                let mut rng = getrandom::rand_core::UnwrapErr(getrandom::SysRng);
+                let mut rng = crate::credential::system_rng().expect("rng");
                 let xml = xades::sign(&req, &k, now, &mut rng).expect("sign");
                 assert!(xades::verify(&xml).is_ok());
             }
             assert!(matches!(
-                auth_key(&cert, &enc, None, false, now),
+                auth_key(&cert, &enc, None, now),
                 Err(CliError::Usage(_))
             ));
             assert!(matches!(
-                auth_key(&cert, &enc, Some("nope"), false, now),
+                auth_key(&cert, &enc, Some("nope"), now),
                 Err(CliError::Invalid(_))
             ));
         }

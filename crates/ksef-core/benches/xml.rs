@@ -1,4 +1,4 @@
-//! FA(3) reader/writer throughput: parse and emit of MF sample 01 with its
+//! FA(3) reader/writer throughput: parse, emit and hash of MF sample 01 with its
 //! `FaWiersz` replaced by 1 and by 200 copies of its first line.
 //!
 //! Run with `cargo bench -p ksef-core --bench xml`. Budget: parse of the
@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ksef_core::fa3::Faktura;
+use ksef_core::hash::Sha256Hash;
 
 fn mf01() -> Faktura {
     let shared = std::env::var("KSEF_SHARED")
@@ -44,6 +45,9 @@ fn bench(c: &mut Criterion) {
         });
         c.bench_function(&format!("emit {n}-line"), |b| {
             b.iter(|| black_box(&invoice).to_xml().expect("emit"))
+        });
+        c.bench_function(&format!("hash {n}-line (SHA-256, Base64)"), |b| {
+            b.iter(|| Sha256Hash::of(black_box(&xml)).to_base64())
         });
     }
 }
