@@ -1,7 +1,15 @@
 //! Keys, certificates, signatures and encryption.
 //!
-//! Spec: `shared/ksef/DIGEST.md` §4 (MF public keys), §5.2 (XAdES algorithms), §7
-//! (invoice encryption), §13 (KSeF certificates), §14 (KOD II signatures).
+//! Spec: `shared/ksef/DIGEST.md` §4 (MF public keys), §5.2 (XAdES algorithms, subject
+//! identifiers), §5.3 (KSeF token encryption), §7 (invoice encryption), §13 (KSeF
+//! certificates), §14 (KOD II signatures).
+//!
+//! - Loading: [`Certificate`] and [`PrivateKey`] (PEM or DER, every common key container),
+//!   with precise [`CredentialError`]s.
+//! - Roles (CONVENTIONS §8): [`AuthSigningKey`] (XAdES login), [`OfflineSigningKey`]
+//!   (KOD II), [`MfPublicKey`] (RSA-OAEP to MF), [`InvoiceEncryptionKey`] (AES-256-CBC
+//!   session key), [`MfPrivateKey`] (the simulator's side).
+//! - [`hazmat`]: verification with any certificate, signing with a bare key.
 //!
 //! Every signature the product makes is available in two steps, so that a browser can
 //! sign with a non-extractable WebCrypto key: first the exact bytes to sign and the
@@ -32,4 +40,35 @@ pub struct SignRequest {
     pub algorithm: SignatureAlgorithm,
     /// The exact bytes to sign.
     pub message: Vec<u8>,
+}
+
+mod cert;
+mod encryption;
+mod error;
+pub mod hazmat;
+mod input;
+mod key;
+mod mf;
+mod public;
+mod signer;
+
+pub use cert::{Certificate, KeyAlgorithm, KsefCertificateType, NameAttribute, SubjectIdentifier};
+pub use encryption::{EncryptedInvoice, EncryptionInfo, InvoiceEncryptionKey, MfPrivateKey};
+pub use error::{CredentialError, CryptoError, Result};
+pub use key::{KeyFormat, PrivateKey};
+pub use mf::{MfKeyUsage, MfPublicKey, PublicKeyCertificate};
+pub use public::{MIN_RSA_BITS, PublicKey};
+pub use signer::{AuthSigningKey, Credential, OfflineSigningKey};
+
+impl SignatureAlgorithm {
+    /// The algorithm's XML-DSig `SignatureMethod` URI (RFC 6931 / RFC 4051).
+    pub fn xmldsig_uri(self) -> &'static str {
+        match self {
+            Self::RsaPkcs1v15Sha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            Self::RsaPssSha256 => "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1",
+            Self::EcdsaP256Sha256P1363 | Self::EcdsaP256Sha256Der => {
+                "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+            }
+        }
+    }
 }
