@@ -5,3 +5,4 @@ pub mod crypto;
 pub mod hash;
 pub mod ident;
 pub mod offline;
+pub mod xades;
