@@ -31,7 +31,10 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .nest("/v2", v2)
         .merge(sessions::storage_routes())
         .merge(control::routes())
-        .layer(middleware::from_fn_with_state(sim.clone(), crate::error::render))
+        .layer(middleware::from_fn_with_state(
+            sim.clone(),
+            crate::error::render,
+        ))
         .layer(middleware::from_fn_with_state(sim.clone(), control::faults))
         .with_state(sim)
 }
@@ -78,14 +81,23 @@ pub(crate) fn base_url(headers: &HeaderMap) -> String {
 }
 
 /// Verifies the bearer token for one of `allowed` types; anything else is 401.
-pub(crate) fn bearer(sim: &Simulator, headers: &HeaderMap, allowed: &[TokenType]) -> ApiResult<Claims> {
+pub(crate) fn bearer(
+    sim: &Simulator,
+    headers: &HeaderMap,
+    allowed: &[TokenType],
+) -> ApiResult<Claims> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
         .ok_or_else(ApiError::unauthorized)?;
-    jwt::verify(sim.jwt_secret(), token.trim(), sim.now().unix_timestamp(), allowed)
-        .map_err(|_| ApiError::unauthorized())
+    jwt::verify(
+        sim.jwt_secret(),
+        token.trim(),
+        sim.now().unix_timestamp(),
+        allowed,
+    )
+    .map_err(|_| ApiError::unauthorized())
 }
 
 /// An access token holding any of `required` permissions (else 403 missing-permissions).
@@ -123,7 +135,10 @@ pub(crate) fn permissions_of(st: &State, context: &Ident, subject: &Ident) -> Ve
             }
         }
         for g in &st.grants {
-            if g.context_nip == context.value && g.subject == *subject && !out.contains(&g.permission) {
+            if g.context_nip == context.value
+                && g.subject == *subject
+                && !out.contains(&g.permission)
+            {
                 out.push(g.permission.clone());
             }
         }

@@ -73,7 +73,8 @@ impl TestClock {
 impl Clock for TestClock {
     fn now(&self) -> OffsetDateTime {
         let s = lock(&self.inner);
-        s.frozen.unwrap_or_else(|| OffsetDateTime::now_utc() + s.offset)
+        s.frozen
+            .unwrap_or_else(|| OffsetDateTime::now_utc() + s.offset)
     }
 }
 

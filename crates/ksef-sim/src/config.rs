@@ -67,7 +67,9 @@ mod millis {
         s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }
 
-    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Duration, D::Error> {
         let ms = <u64 as serde::Deserialize>::deserialize(d)?;
         Ok(Duration::from_millis(ms))
     }

@@ -164,7 +164,11 @@ pub(crate) async fn render(State(sim): State<Simulator>, req: Request, next: Nex
     let now = fmt_ts(sim.now());
     let trace_id = sim.random_hex(32).to_lowercase();
     let (body, problem_format) = match &*err {
-        ApiError::BadRequest { code, description, details } if problem => (
+        ApiError::BadRequest {
+            code,
+            description,
+            details,
+        } if problem => (
             json!({
                 "title": "Bad Request", "status": 400, "instance": instance,
                 "detail": description,
@@ -173,7 +177,11 @@ pub(crate) async fn render(State(sim): State<Simulator>, req: Request, next: Nex
             }),
             true,
         ),
-        ApiError::BadRequest { code, description, details } => (
+        ApiError::BadRequest {
+            code,
+            description,
+            details,
+        } => (
             json!({"exception": {
                 "exceptionDetailList": [{
                     "exceptionCode": code, "exceptionDescription": description, "details": details,
@@ -190,7 +198,11 @@ pub(crate) async fn render(State(sim): State<Simulator>, req: Request, next: Nex
                    "instance": instance, "traceId": trace_id, "timestamp": now}),
             true,
         ),
-        ApiError::Forbidden { reason_code, detail, security } => {
+        ApiError::Forbidden {
+            reason_code,
+            detail,
+            security,
+        } => {
             let mut v = json!({"title": "Forbidden", "status": 403, "detail": detail,
                 "instance": instance, "reasonCode": reason_code, "traceId": trace_id,
                 "timestamp": now});
@@ -205,7 +217,10 @@ pub(crate) async fn render(State(sim): State<Simulator>, req: Request, next: Nex
                    "timestamp": now, "traceId": trace_id}),
             true,
         ),
-        ApiError::TooManyRequests { retry_after, detail } => {
+        ApiError::TooManyRequests {
+            retry_after,
+            detail,
+        } => {
             let v = if problem {
                 json!({"title": "Too Many Requests", "status": 429, "instance": instance,
                        "detail": detail, "timestamp": now, "traceId": trace_id})
@@ -223,7 +238,11 @@ pub(crate) async fn render(State(sim): State<Simulator>, req: Request, next: Nex
             true,
         ),
     };
-    let ct = if problem_format { "application/problem+json" } else { "application/json" };
+    let ct = if problem_format {
+        "application/problem+json"
+    } else {
+        "application/json"
+    };
     let status = res.status();
     let mut out = (status, body.to_string()).into_response();
     *out.headers_mut() = res.headers().clone();

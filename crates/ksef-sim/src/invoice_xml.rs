@@ -129,7 +129,9 @@ pub fn check(bytes: &[u8]) -> Result<InvoiceFields, HygieneError> {
                 let p: Vec<&str> = path.iter().map(String::as_str).collect();
                 let value = Some(current.trim().to_owned());
                 match p.as_slice() {
-                    ["Faktura", "Podmiot1", "DaneIdentyfikacyjne", "NIP"] => fields.seller_nip = value,
+                    ["Faktura", "Podmiot1", "DaneIdentyfikacyjne", "NIP"] => {
+                        fields.seller_nip = value
+                    }
                     ["Faktura", "Fa", "RodzajFaktury"] => fields.kind = value,
                     ["Faktura", "Fa", "P_1"] => fields.p1 = value,
                     ["Faktura", "Fa", "P_2"] => fields.p2 = value,
@@ -143,7 +145,9 @@ pub fn check(bytes: &[u8]) -> Result<InvoiceFields, HygieneError> {
         }
     }
     if roots != 1 || !path.is_empty() {
-        return Err(HygieneError::Malformed("brak jednego elementu głównego".into()));
+        return Err(HygieneError::Malformed(
+            "brak jednego elementu głównego".into(),
+        ));
     }
     Ok(fields)
 }
@@ -176,10 +180,25 @@ mod tests {
             check(br#"<?xml version="1.0" encoding="ISO-8859-2"?><a/>"#),
             Err(HygieneError::Encoding(_))
         ));
-        assert_eq!(check(b"<a><?pi x?></a>"), Err(HygieneError::ProcessingInstruction));
-        assert_eq!(check("<a>\u{85}\u{80}</a>".as_bytes()), Err(HygieneError::Char(0x80)));
-        assert!(matches!(check(b"<a><b></a>"), Err(HygieneError::Malformed(_))));
-        assert!(matches!(check(b"<!DOCTYPE a><a/>"), Err(HygieneError::Doctype)));
-        assert!(matches!(check(b"<a/><b/>"), Err(HygieneError::Malformed(_))));
+        assert_eq!(
+            check(b"<a><?pi x?></a>"),
+            Err(HygieneError::ProcessingInstruction)
+        );
+        assert_eq!(
+            check("<a>\u{85}\u{80}</a>".as_bytes()),
+            Err(HygieneError::Char(0x80))
+        );
+        assert!(matches!(
+            check(b"<a><b></a>"),
+            Err(HygieneError::Malformed(_))
+        ));
+        assert!(matches!(
+            check(b"<!DOCTYPE a><a/>"),
+            Err(HygieneError::Doctype)
+        ));
+        assert!(matches!(
+            check(b"<a/><b/>"),
+            Err(HygieneError::Malformed(_))
+        ));
     }
 }

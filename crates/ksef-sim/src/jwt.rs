@@ -104,7 +104,8 @@ pub fn verify(
     allowed: &[TokenType],
 ) -> Result<Claims, JwtError> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(JwtError::Malformed);
     };
@@ -150,8 +151,14 @@ mod tests {
     fn round_trip_and_refusals() {
         let t = sign(b"secret", &claims(TokenType::ContextToken));
         assert!(verify(b"secret", &t, 150, &[TokenType::ContextToken]).is_ok());
-        assert_eq!(verify(b"other", &t, 150, &[TokenType::ContextToken]), Err(JwtError::Signature));
-        assert_eq!(verify(b"secret", &t, 200, &[TokenType::ContextToken]), Err(JwtError::Expired));
+        assert_eq!(
+            verify(b"other", &t, 150, &[TokenType::ContextToken]),
+            Err(JwtError::Signature)
+        );
+        assert_eq!(
+            verify(b"secret", &t, 200, &[TokenType::ContextToken]),
+            Err(JwtError::Expired)
+        );
         assert_eq!(
             verify(b"secret", &t, 150, &[TokenType::RefreshToken]),
             Err(JwtError::WrongType)

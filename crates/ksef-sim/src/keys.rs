@@ -56,9 +56,21 @@ impl MfKey {
     ) -> Result<Self, CertError> {
         let key = PrivateKey::Rsa(Box::new(rsa));
         let not_before = now - time::Duration::days(1);
-        let certificate = self_signed(&key, MF_SUBJECT, Usage::KeyEncipherment, not_before, 730, rng)?;
+        let certificate = self_signed(
+            &key,
+            MF_SUBJECT,
+            Usage::KeyEncipherment,
+            not_before,
+            730,
+            rng,
+        )?;
         let private = MfPrivateKey::new(key).map_err(|e| CertError::msg(e.to_string()))?;
-        Ok(MfKey { certificate, private, usage, revoked: false })
+        Ok(MfKey {
+            certificate,
+            private,
+            usage,
+            revoked: false,
+        })
     }
 
     /// `publicKeyId` = Base64(SHA-256(SPKI DER)).

@@ -104,7 +104,10 @@ impl Simulator {
             None => SimRng::os(),
         };
         let now = clock.now();
-        let usages = [MfKeyUsage::SymmetricKeyEncryption, MfKeyUsage::KsefTokenEncryption];
+        let usages = [
+            MfKeyUsage::SymmetricKeyEncryption,
+            MfKeyUsage::KsefTokenEncryption,
+        ];
         let mut keys = Vec::new();
         let mut given = mf_rsa_keys.into_iter();
         for usage in usages {
@@ -119,7 +122,10 @@ impl Simulator {
             None => None,
         };
         let jwt_secret = rng.bytes(32);
-        let state = State { mf_keys: keys.clone(), ..State::default() };
+        let state = State {
+            mf_keys: keys.clone(),
+            ..State::default()
+        };
         Ok(Simulator {
             inner: Arc::new(Inner {
                 config: Mutex::new(config),
@@ -158,7 +164,10 @@ impl Simulator {
     /// start-up MF keys. Configuration and clock offset are kept.
     pub fn reset(&self) {
         let mut st = self.state();
-        *st = State { mf_keys: self.inner.initial_keys.clone(), ..State::default() };
+        *st = State {
+            mf_keys: self.inner.initial_keys.clone(),
+            ..State::default()
+        };
     }
 
     /// The published MF certificates (Base64 DER) with their usage, for tests.

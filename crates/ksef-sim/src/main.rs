@@ -32,7 +32,9 @@ async fn main() -> ExitCode {
         match args.schemas.or_else(ksef_sim::xsd::default_schema_dir) {
             Some(dir) => config = config.with_schemas(dir),
             None => {
-                eprintln!("ksef-sim: no schema directory (use --schemas DIR, or --no-xsd to run without XSD validation)");
+                eprintln!(
+                    "ksef-sim: no schema directory (use --schemas DIR, or --no-xsd to run without XSD validation)"
+                );
                 return ExitCode::from(2);
             }
         }

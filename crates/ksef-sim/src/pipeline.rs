@@ -55,12 +55,21 @@ fn set_status(sim: &Simulator, session_ref: &str, invoice_ref: &str, status: Sta
 async fn run(sim: Simulator, session_ref: String, invoice_ref: String) {
     let delays = sim.config().delays;
     tokio::time::sleep(delays.invoice_accept).await;
-    set_status(&sim, &session_ref, &invoice_ref, Status::new(150, "Trwa przetwarzanie"));
+    set_status(
+        &sim,
+        &session_ref,
+        &invoice_ref,
+        Status::new(150, "Trwa przetwarzanie"),
+    );
     tokio::time::sleep(delays.invoice_process).await;
     let job = {
         let st = sim.state();
-        let Some(s) = st.sessions.get(&session_ref) else { return };
-        let Some(i) = s.invoices.iter().find(|i| i.reference == invoice_ref) else { return };
+        let Some(s) = st.sessions.get(&session_ref) else {
+            return;
+        };
+        let Some(i) = s.invoices.iter().find(|i| i.reference == invoice_ref) else {
+            return;
+        };
         Job {
             key: s.key.clone(),
             encrypted: i.encrypted.clone(),
@@ -91,10 +100,16 @@ fn semantic(detail: impl Into<String>) -> Status {
 async fn check(sim: &Simulator, job: &Job) -> Checked {
     let none = InvoiceFields::default;
     let Some(key) = &job.key else {
-        return Checked::Rejected(Status::new(435, "Błąd odszyfrowania pliku").detail("Plik niepoprawnie zaszyfrowany"), none());
+        return Checked::Rejected(
+            Status::new(435, "Błąd odszyfrowania pliku").detail("Plik niepoprawnie zaszyfrowany"),
+            none(),
+        );
     };
     let Ok(xml) = key.decrypt_bytes(&job.encrypted) else {
-        return Checked::Rejected(Status::new(435, "Błąd odszyfrowania pliku").detail("Plik niepoprawnie zaszyfrowany"), none());
+        return Checked::Rejected(
+            Status::new(435, "Błąd odszyfrowania pliku").detail("Plik niepoprawnie zaszyfrowany"),
+            none(),
+        );
     };
     let verify = |d: String| Status::new(430, "Błąd weryfikacji pliku faktury").detail(d);
     if xml.len() as u64 != job.declared_size {
@@ -108,18 +123,29 @@ async fn check(sim: &Simulator, job: &Job) -> Checked {
     }
     if Sha256Hash::of(&xml).to_base64() != job.declared_hash {
         return Checked::Rejected(
-            verify("Skrót przesłanego pliku faktury nie zgadza się z zadeklarowaną wartością.".into()),
+            verify(
+                "Skrót przesłanego pliku faktury nie zgadza się z zadeklarowaną wartością.".into(),
+            ),
             none(),
         );
     }
     let fields = match invoice_xml::check(&xml) {
         Ok(f) => f,
-        Err(e) => return Checked::Rejected(semantic("Nieprawidłowy XML").detail(e.to_string()), none()),
+        Err(e) => {
+            return Checked::Rejected(semantic("Nieprawidłowy XML").detail(e.to_string()), none());
+        }
     };
-    let limit = if fields.has_attachment { MAX_SIZE_WITH_ATTACHMENT } else { MAX_SIZE };
+    let limit = if fields.has_attachment {
+        MAX_SIZE_WITH_ATTACHMENT
+    } else {
+        MAX_SIZE
+    };
     if xml.len() > limit {
         return Checked::Rejected(
-            verify(format!("Rozmiar pliku faktury ({} B) przekracza dopuszczalny limit {limit} B.", xml.len())),
+            verify(format!(
+                "Rozmiar pliku faktury ({} B) przekracza dopuszczalny limit {limit} B.",
+                xml.len()
+            )),
             fields,
         );
     }
@@ -131,20 +157,33 @@ async fn check(sim: &Simulator, job: &Job) -> Checked {
         return Checked::Rejected(s, fields);
     }
     let (Some(nip), Some(p1), Some(_)) = (&fields.seller_nip, &fields.p1, &fields.p2) else {
-        return Checked::Rejected(semantic("Brak wymaganych elementów Podmiot1/NIP, P_1 lub P_2."), fields);
+        return Checked::Rejected(
+            semantic("Brak wymaganych elementów Podmiot1/NIP, P_1 lub P_2."),
+            fields,
+        );
     };
     let Ok(issue) = ksef_core::offline::parse_date(p1) else {
-        return Checked::Rejected(semantic(format!("Nieprawidłowa data wystawienia P_1: {p1}.")), fields);
+        return Checked::Rejected(
+            semantic(format!("Nieprawidłowa data wystawienia P_1: {p1}.")),
+            fields,
+        );
     };
     let today = warsaw_date(sim.now());
     if issue > today {
         return Checked::Rejected(
-            semantic(format!("Data wystawienia faktury (P_1) {issue} jest późniejsza niż data przyjęcia {today}.")),
+            semantic(format!(
+                "Data wystawienia faktury (P_1) {issue} jest późniejsza niż data przyjęcia {today}."
+            )),
             fields,
         );
     }
     if sim.config().profile == RulesProfile::Prod && ksef_core::ident::check_nip(nip).is_err() {
-        return Checked::Rejected(semantic(format!("Nieprawidłowa suma kontrolna NIP sprzedawcy {nip}.")), fields);
+        return Checked::Rejected(
+            semantic(format!(
+                "Nieprawidłowa suma kontrolna NIP sprzedawcy {nip}."
+            )),
+            fields,
+        );
     }
     // Permission to issue for the seller: the context is the seller and the opener holds
     // InvoiceWrite there (relations such as self-billing are not modelled yet).
@@ -153,8 +192,9 @@ async fn check(sim: &Simulator, job: &Job) -> Checked {
         && job.permissions.iter().any(|p| p == "InvoiceWrite");
     if !may_issue {
         return Checked::Rejected(
-            Status::new(410, "Nieprawidłowy zakres uprawnień")
-                .detail(format!("Brak uprawnień do wystawiania faktur w imieniu podmiotu {nip}.")),
+            Status::new(410, "Nieprawidłowy zakres uprawnień").detail(format!(
+                "Brak uprawnień do wystawiania faktur w imieniu podmiotu {nip}."
+            )),
             fields,
         );
     }
@@ -174,7 +214,8 @@ async fn check(sim: &Simulator, job: &Job) -> Checked {
 /// Duplicate check (step 9) and KSeF-number assignment (step 11), atomically.
 fn finish(sim: &Simulator, session_ref: &str, invoice_ref: &str, job: &Job, checked: Checked) {
     let now = sim.now();
-    let storage = time::Duration::try_from(sim.config().delays.permanent_storage).unwrap_or(time::Duration::ZERO);
+    let storage = time::Duration::try_from(sim.config().delays.permanent_storage)
+        .unwrap_or(time::Duration::ZERO);
     let mut guard = sim.state();
     let st = &mut *guard;
     let Some(idx) = st
@@ -197,7 +238,10 @@ fn finish(sim: &Simulator, session_ref: &str, invoice_ref: &str, job: &Job, chec
                     "Duplikat faktury. Faktura o numerze KSeF: {ksef} została już prawidłowo przesłana do systemu w sesji: {orig_session}"
                 ));
                 s.extensions = vec![
-                    ("originalSessionReferenceNumber".into(), orig_session.clone()),
+                    (
+                        "originalSessionReferenceNumber".into(),
+                        orig_session.clone(),
+                    ),
                     ("originalKsefNumber".into(), ksef.clone()),
                 ];
                 (s, f, None, Some(issue))
@@ -223,7 +267,8 @@ fn finish(sim: &Simulator, session_ref: &str, invoice_ref: &str, job: &Job, chec
             fields.kind.clone().unwrap_or_default(),
             fields.p2.clone().unwrap_or_default(),
         );
-        st.duplicates.insert(key, (k.clone(), session_ref.to_owned()));
+        st.duplicates
+            .insert(key, (k.clone(), session_ref.to_owned()));
         st.by_ksef.insert(k.clone(), (session_ref.to_owned(), idx));
         if let Some(h) = &job.hash_of_corrected {
             let originals: Vec<(String, usize)> = st.by_hash.get(h).cloned().unwrap_or_default();
@@ -240,7 +285,11 @@ fn finish(sim: &Simulator, session_ref: &str, invoice_ref: &str, job: &Job, chec
         .entry(job.declared_hash.clone())
         .or_default()
         .push((session_ref.to_owned(), idx));
-    let Some(inv) = st.sessions.get_mut(session_ref).and_then(|s| s.invoices.get_mut(idx)) else {
+    let Some(inv) = st
+        .sessions
+        .get_mut(session_ref)
+        .and_then(|s| s.invoices.get_mut(idx))
+    else {
         return;
     };
     inv.invoice_number = fields.p2.clone();
@@ -275,15 +324,23 @@ pub(crate) fn maybe_finish(sim: Simulator, session_ref: String) {
         let receiver = sim.config().upo_receiver_name;
         let now = sim.now();
         let mut st = sim.state();
-        let Some(s) = st.sessions.get(&session_ref) else { return };
+        let Some(s) = st.sessions.get(&session_ref) else {
+            return;
+        };
         if s.status.code != 170 || s.pending() != 0 {
             return;
         }
         let ok = s.invoices.iter().filter(|i| i.status.code == 200).count();
         let (status, pages) = if s.invoices.is_empty() {
-            (Status::new(440, "Sesja anulowana").detail("Nie przesłano faktur"), Vec::new())
+            (
+                Status::new(440, "Sesja anulowana").detail("Nie przesłano faktur"),
+                Vec::new(),
+            )
         } else if ok == 0 {
-            (Status::new(445, "Błąd weryfikacji, brak poprawnych faktur"), Vec::new())
+            (
+                Status::new(445, "Błąd weryfikacji, brak poprawnych faktur"),
+                Vec::new(),
+            )
         } else {
             let pages = crate::upo::session_upo_pages(&receiver, s);
             let mut rng = sim.rng();
@@ -291,7 +348,10 @@ pub(crate) fn maybe_finish(sim: Simulator, session_ref: String) {
                 .into_iter()
                 .map(|p| (reference(RefType::Upo, now, &mut rng), p))
                 .collect();
-            (Status::new(200, "Sesja interaktywna przetworzona pomyślnie"), pages)
+            (
+                Status::new(200, "Sesja interaktywna przetworzona pomyślnie"),
+                pages,
+            )
         };
         if let Some(s) = st.sessions.get_mut(&session_ref) {
             s.status = status;

@@ -18,7 +18,12 @@ pub struct SimRng {
 #[derive(Debug)]
 enum Kind {
     Os,
-    Seeded { seed: [u8; 32], counter: u64, buf: [u8; 32], used: usize },
+    Seeded {
+        seed: [u8; 32],
+        counter: u64,
+        buf: [u8; 32],
+        used: usize,
+    },
 }
 
 impl SimRng {
@@ -31,7 +36,12 @@ impl SimRng {
     pub fn seeded(seed: u64) -> Self {
         let seed: [u8; 32] = Sha256::digest(seed.to_be_bytes()).into();
         Self {
-            kind: Kind::Seeded { seed, counter: 0, buf: [0; 32], used: 32 },
+            kind: Kind::Seeded {
+                seed,
+                counter: 0,
+                buf: [0; 32],
+                used: 32,
+            },
         }
     }
 
@@ -58,7 +68,12 @@ impl SimRng {
                     dst.iter_mut().for_each(|b| *b = 0);
                 }
             }
-            Kind::Seeded { seed, counter, buf, used } => {
+            Kind::Seeded {
+                seed,
+                counter,
+                buf,
+                used,
+            } => {
                 for b in dst.iter_mut() {
                     if *used == 32 {
                         let mut h = Sha256::new();

@@ -21,7 +21,10 @@ pub struct Ident {
 impl Ident {
     /// A new identifier.
     pub fn new(kind: &str, value: &str) -> Self {
-        Ident { kind: kind.to_owned(), value: value.to_owned() }
+        Ident {
+            kind: kind.to_owned(),
+            value: value.to_owned(),
+        }
     }
 }
 
@@ -41,7 +44,11 @@ pub struct Status {
 impl Status {
     /// A status without details.
     pub fn new(code: u16, description: &str) -> Self {
-        Status { code, description: description.to_owned(), ..Status::default() }
+        Status {
+            code,
+            description: description.to_owned(),
+            ..Status::default()
+        }
     }
 
     /// Adds a detail line.

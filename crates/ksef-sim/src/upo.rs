@@ -45,7 +45,11 @@ fn context_element(ctx: &Ident) -> String {
 
 fn structure_name(session: &Session) -> String {
     // `FA (3)` + `1-0E` → `Schemat_FA(3)_v1-0E.xsd`.
-    format!("Schemat_{}_v{}.xsd", session.system_code.replace(' ', ""), session.schema_version)
+    format!(
+        "Schemat_{}_v{}.xsd",
+        session.system_code.replace(' ', ""),
+        session.schema_version
+    )
 }
 
 fn document(out: &mut String, inv: &Invoice) {
@@ -120,14 +124,24 @@ pub fn invoice_upo(receiver: &str, session: &Session, inv: &Invoice) -> Vec<u8> 
 /// The session UPO pages (≤ 10 000 documents each) over the successful invoices.
 /// Returns an empty list when no invoice succeeded.
 pub fn session_upo_pages(receiver: &str, session: &Session) -> Vec<Vec<u8>> {
-    let ok: Vec<&Invoice> = session.invoices.iter().filter(|i| i.ksef_number.is_some()).collect();
+    let ok: Vec<&Invoice> = session
+        .invoices
+        .iter()
+        .filter(|i| i.ksef_number.is_some())
+        .collect();
     let total = ok.len();
     let pages = total.div_ceil(PAGE_SIZE);
     ok.chunks(PAGE_SIZE)
         .enumerate()
         .map(|(i, chunk)| {
             let from = i * PAGE_SIZE + 1;
-            let page = Page { number: i + 1, pages, from, to: from + chunk.len() - 1, total };
+            let page = Page {
+                number: i + 1,
+                pages,
+                from,
+                to: from + chunk.len() - 1,
+                total,
+            };
             build(receiver, session, chunk, Some(page))
         })
         .collect()

@@ -162,5 +162,7 @@ pub fn default_schema_dir() -> Option<PathBuf> {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ksef/schemas"),
         PathBuf::from("../shared/ksef/schemas"),
     ];
-    candidates.into_iter().find(|p| p.join(Schema::Fa3.file()).is_file())
+    candidates
+        .into_iter()
+        .find(|p| p.join(Schema::Fa3.file()).is_file())
 }

@@ -43,9 +43,14 @@ async fn challenge(State(sim): State<Simulator>, ClientIp(ip): ClientIp) -> impl
     let now = sim.now();
     let value = reference(RefType::Challenge, now, &mut sim.rng());
     let ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or_default();
-    sim.state()
-        .challenges
-        .insert(value.clone(), Challenge { issued: now, timestamp_ms: ms, used: false });
+    sim.state().challenges.insert(
+        value.clone(),
+        Challenge {
+            issued: now,
+            timestamp_ms: ms,
+            used: false,
+        },
+    );
     axum::Json(json!({
         "challenge": value,
         "timestamp": fmt_ts(now),
@@ -76,7 +81,11 @@ fn xades_error(e: &XadesError) -> ApiError {
 }
 
 /// Who the certificate identifies (DIGEST §5.2).
-fn subject_of(cert: &Certificate, kind: SubjectIdentifierType, fingerprint: &str) -> ApiResult<Ident> {
+fn subject_of(
+    cert: &Certificate,
+    kind: SubjectIdentifierType,
+    fingerprint: &str,
+) -> ApiResult<Ident> {
     if kind == SubjectIdentifierType::CertificateFingerprint {
         return Ok(Ident::new("Fingerprint", fingerprint));
     }
@@ -85,7 +94,9 @@ fn subject_of(cert: &Certificate, kind: SubjectIdentifierType, fingerprint: &str
         Some(SubjectIdentifier::Pesel(p)) => Ok(Ident::new("Pesel", &p)),
         _ => Err(ApiError::bad(
             21115,
-            ["Certyfikat nie zawiera identyfikatora podmiotu (serialNumber TINPL/PNOPL lub organizationIdentifier VATPL)."],
+            [
+                "Certyfikat nie zawiera identyfikatora podmiotu (serialNumber TINPL/PNOPL lub organizationIdentifier VATPL).",
+            ],
         )),
     }
 }
@@ -104,7 +115,13 @@ async fn xades_signature(
             .get_mut(req.challenge())
             .filter(|c| !c.used && now - c.issued <= CHALLENGE_TTL)
             .ok_or_else(|| {
-                ApiError::bad(21111, [format!("Wyzwanie {} jest nieznane, wygasło lub zostało użyte.", req.challenge())])
+                ApiError::bad(
+                    21111,
+                    [format!(
+                        "Wyzwanie {} jest nieznane, wygasło lub zostało użyte.",
+                        req.challenge()
+                    )],
+                )
             })?;
         ch.used = true;
     }
@@ -120,11 +137,23 @@ async fn xades_signature(
     } else {
         None
     };
-    let method = if subject.kind == "Pesel" { "PersonalSignature" } else { "QualifiedSeal" };
-    let info = if subject.kind == "Pesel" {
-        ("XadesSignature", "xades.personal-signature", "Podpis osobisty")
+    let method = if subject.kind == "Pesel" {
+        "PersonalSignature"
     } else {
-        ("XadesSignature", "xades.qualified-seal", "Pieczęć kwalifikowana")
+        "QualifiedSeal"
+    };
+    let info = if subject.kind == "Pesel" {
+        (
+            "XadesSignature",
+            "xades.personal-signature",
+            "Podpis osobisty",
+        )
+    } else {
+        (
+            "XadesSignature",
+            "xades.qualified-seal",
+            "Pieczęć kwalifikowana",
+        )
     };
     let reference = reference(RefType::Auth, now, &mut sim.rng());
     let op = AuthOp {
@@ -134,8 +163,11 @@ async fn xades_signature(
         method_info: info,
         status: Status::new(100, "Uwierzytelnianie w toku"),
         pending_final: cert_failure.map(|d| {
-            Status::new(460, "Uwierzytelnianie zakończone niepowodzeniem z powodu błędu certyfikatu")
-                .detail(d)
+            Status::new(
+                460,
+                "Uwierzytelnianie zakończone niepowodzeniem z powodu błędu certyfikatu",
+            )
+            .detail(d)
         }),
         context: context.clone(),
         subject: subject.clone(),
@@ -146,7 +178,15 @@ async fn xades_signature(
         revoked: false,
     };
     sim.state().auths.insert(reference.clone(), op);
-    let (token, valid_until) = issue(&sim, TokenType::AuthenticationToken, &reference, &context, &subject, Vec::new(), AUTH_TOKEN_SECS);
+    let (token, valid_until) = issue(
+        &sim,
+        TokenType::AuthenticationToken,
+        &reference,
+        &context,
+        &subject,
+        Vec::new(),
+        AUTH_TOKEN_SECS,
+    );
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(json!({
@@ -189,7 +229,9 @@ fn issue(
 fn settle(sim: &Simulator, st: &mut SimState, reference: &str) {
     let delay = Duration::try_from(sim.config().delays.auth).unwrap_or(Duration::ZERO);
     let now = sim.now();
-    let Some(op) = st.auths.get(reference) else { return };
+    let Some(op) = st.auths.get(reference) else {
+        return;
+    };
     if op.status.code != 100 || now < op.start + delay {
         return;
     }
@@ -203,7 +245,8 @@ fn settle(sim: &Simulator, st: &mut SimState, reference: &str) {
         Status::new(470, "Uwierzytelnianie zakończone niepowodzeniem")
             .detail("Próba wykorzystania metod autoryzacyjnych osoby zmarłej")
     } else if permissions_of(st, &op.context, &op.subject).is_empty() {
-        Status::new(415, "Uwierzytelnianie zakończone niepowodzeniem").detail("Brak przypisanych uprawnień")
+        Status::new(415, "Uwierzytelnianie zakończone niepowodzeniem")
+            .detail("Brak przypisanych uprawnień")
     } else {
         Status::new(200, "Uwierzytelnianie zakończone sukcesem")
     };
@@ -244,14 +287,23 @@ async fn status(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let claims = bearer(&sim, &headers, &[TokenType::AuthenticationToken, TokenType::ContextToken])?;
+    let claims = bearer(
+        &sim,
+        &headers,
+        &[TokenType::AuthenticationToken, TokenType::ContextToken],
+    )?;
     if claims.arn != reference {
         return Err(ApiError::unauthorized());
     }
     let mut st = sim.state();
     settle(&sim, &mut st, &reference);
     let op = st.auths.get(&reference).ok_or_else(|| {
-        ApiError::bad(21304, [format!("Operacja uwierzytelniania {reference} nie istnieje.")])
+        ApiError::bad(
+            21304,
+            [format!(
+                "Operacja uwierzytelniania {reference} nie istnieje."
+            )],
+        )
     })?;
     if sim.now() - op.start > Duration::days(7) {
         return Err(ApiError::Gone);
@@ -265,18 +317,30 @@ async fn redeem(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<i
         let mut st = sim.state();
         settle(&sim, &mut st, &claims.arn);
         let op = st.auths.get(&claims.arn).ok_or_else(|| {
-            ApiError::bad(21304, [format!("Operacja uwierzytelniania {} nie istnieje.", claims.arn)])
+            ApiError::bad(
+                21304,
+                [format!(
+                    "Operacja uwierzytelniania {} nie istnieje.",
+                    claims.arn
+                )],
+            )
         })?;
         if op.status.code != 200 {
             return Err(ApiError::bad(
                 21301,
-                [format!("Status uwierzytelniania ({}) nie pozwala na pobranie tokenów.", op.status.code)],
+                [format!(
+                    "Status uwierzytelniania ({}) nie pozwala na pobranie tokenów.",
+                    op.status.code
+                )],
             ));
         }
         if op.redeemed {
             return Err(ApiError::bad(
                 21301,
-                [format!("Tokeny dla operacji uwierzytelniania {} zostały już pobrane.", claims.arn)],
+                [format!(
+                    "Tokeny dla operacji uwierzytelniania {} zostały już pobrane.",
+                    claims.arn
+                )],
             ));
         }
         let per = permissions_of(&st, &op.context, &op.subject);
@@ -287,10 +351,24 @@ async fn redeem(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<i
         }
         (context, subject, per)
     };
-    let (access, access_until) =
-        issue(&sim, TokenType::ContextToken, &claims.arn, &context, &subject, per, ACCESS_TOKEN_SECS);
-    let (refresh, refresh_until) =
-        issue(&sim, TokenType::RefreshToken, &claims.arn, &context, &subject, Vec::new(), REFRESH_TOKEN_SECS);
+    let (access, access_until) = issue(
+        &sim,
+        TokenType::ContextToken,
+        &claims.arn,
+        &context,
+        &subject,
+        per,
+        ACCESS_TOKEN_SECS,
+    );
+    let (refresh, refresh_until) = issue(
+        &sim,
+        TokenType::RefreshToken,
+        &claims.arn,
+        &context,
+        &subject,
+        Vec::new(),
+        REFRESH_TOKEN_SECS,
+    );
     Ok(axum::Json(json!({
         "accessToken": {"token": access, "validUntil": access_until},
         "refreshToken": {"token": refresh, "validUntil": refresh_until},
@@ -302,12 +380,21 @@ async fn refresh(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<
     let (context, subject, per) = {
         let mut st = sim.state();
         let op = st.auths.get(&claims.arn).ok_or_else(|| {
-            ApiError::bad(21304, [format!("Operacja uwierzytelniania {} nie istnieje.", claims.arn)])
+            ApiError::bad(
+                21304,
+                [format!(
+                    "Operacja uwierzytelniania {} nie istnieje.",
+                    claims.arn
+                )],
+            )
         })?;
         if op.revoked {
             return Err(ApiError::bad(
                 21301,
-                [format!("Sesja uwierzytelniania {} została unieważniona.", claims.arn)],
+                [format!(
+                    "Sesja uwierzytelniania {} została unieważniona.",
+                    claims.arn
+                )],
             ));
         }
         let per = permissions_of(&st, &op.context, &op.subject);
@@ -317,11 +404,24 @@ async fn refresh(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<
         }
         (context, subject, per)
     };
-    let (access, until) = issue(&sim, TokenType::ContextToken, &claims.arn, &context, &subject, per, ACCESS_TOKEN_SECS);
-    Ok(axum::Json(json!({"accessToken": {"token": access, "validUntil": until}})))
+    let (access, until) = issue(
+        &sim,
+        TokenType::ContextToken,
+        &claims.arn,
+        &context,
+        &subject,
+        per,
+        ACCESS_TOKEN_SECS,
+    );
+    Ok(axum::Json(
+        json!({"accessToken": {"token": access, "validUntil": until}}),
+    ))
 }
 
-async fn list_sessions(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<impl IntoResponse> {
+async fn list_sessions(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+) -> ApiResult<impl IntoResponse> {
     let claims = bearer(&sim, &headers, &[TokenType::ContextToken])?;
     let st = sim.state();
     let mut items: Vec<&AuthOp> = st
@@ -330,12 +430,21 @@ async fn list_sessions(State(sim): State<Simulator>, headers: HeaderMap) -> ApiR
         .filter(|o| o.context.kind == claims.cit && o.context.value == claims.civ && o.redeemed)
         .collect();
     items.sort_by(|a, b| b.start.cmp(&a.start));
-    let items: Vec<Value> = items.into_iter().map(|o| op_json(o, Some(&claims.arn))).collect();
-    Ok(axum::Json(json!({"continuationToken": null, "items": items})))
+    let items: Vec<Value> = items
+        .into_iter()
+        .map(|o| op_json(o, Some(&claims.arn)))
+        .collect();
+    Ok(axum::Json(
+        json!({"continuationToken": null, "items": items}),
+    ))
 }
 
 async fn revoke_current(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<StatusCode> {
-    let claims = bearer(&sim, &headers, &[TokenType::ContextToken, TokenType::RefreshToken])?;
+    let claims = bearer(
+        &sim,
+        &headers,
+        &[TokenType::ContextToken, TokenType::RefreshToken],
+    )?;
     revoke_op(&sim, &claims.arn, &claims)
 }
 
@@ -354,7 +463,14 @@ fn revoke_op(sim: &Simulator, reference: &str, claims: &Claims) -> ApiResult<Sta
         .auths
         .get_mut(reference)
         .filter(|o| o.context.kind == claims.cit && o.context.value == claims.civ)
-        .ok_or_else(|| ApiError::bad(21304, [format!("Operacja uwierzytelniania {reference} nie istnieje.")]))?;
+        .ok_or_else(|| {
+            ApiError::bad(
+                21304,
+                [format!(
+                    "Operacja uwierzytelniania {reference} nie istnieje."
+                )],
+            )
+        })?;
     op.revoked = true;
     op.status = Status::new(425, "Uwierzytelnienie unieważnione");
     Ok(StatusCode::NO_CONTENT)

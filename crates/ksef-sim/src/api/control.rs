@@ -26,12 +26,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::JsonBody;
+use crate::Simulator;
 use crate::config::{Delays, RulesProfile};
 use crate::error::{ApiError, ApiResult};
 use crate::keys::MfKey;
 use crate::state::LatarniaMessage;
 use crate::util::fmt_ts;
-use crate::Simulator;
 
 pub(super) fn routes() -> Router<Simulator> {
     Router::new()
@@ -73,7 +73,9 @@ pub(crate) async fn faults(State(sim): State<Simulator>, req: Request, next: Nex
     if drop {
         // A body that fails at once makes the server abort the connection mid-response.
         let stream = futures_util::stream::once(async {
-            Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("dropped by fault injection"))
+            Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other(
+                "dropped by fault injection",
+            ))
         });
         return (StatusCode::OK, Body::from_stream(stream)).into_response();
     }
@@ -142,7 +144,10 @@ struct LatarniaReq {
     text: Option<String>,
 }
 
-async fn latarnia(State(sim): State<Simulator>, JsonBody(r): JsonBody<LatarniaReq>) -> ApiResult<StatusCode> {
+async fn latarnia(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<LatarniaReq>,
+) -> ApiResult<StatusCode> {
     let now = fmt_ts(sim.now());
     let mut st = sim.state();
     let open_failure = st
@@ -157,17 +162,31 @@ async fn latarnia(State(sim): State<Simulator>, JsonBody(r): JsonBody<LatarniaRe
             st.latarnia.clear();
             return Ok(StatusCode::NO_CONTENT);
         }
-        "maintenance" => ("MAINTENANCE", "MAINTENANCE_ANNOUNCEMENT", next_event, "Planowana niedostępność KSeF"),
+        "maintenance" => (
+            "MAINTENANCE",
+            "MAINTENANCE_ANNOUNCEMENT",
+            next_event,
+            "Planowana niedostępność KSeF",
+        ),
         "failureStart" => ("FAILURE", "FAILURE_START", next_event, "Awaria KSeF"),
-        "totalFailure" => ("TOTAL_FAILURE", "FAILURE_START", next_event, "Awaria całkowita KSeF"),
+        "totalFailure" => (
+            "TOTAL_FAILURE",
+            "FAILURE_START",
+            next_event,
+            "Awaria całkowita KSeF",
+        ),
         "failureEnd" => {
             let Some((id, _)) = open_failure else {
-                return Err(ApiError::validation("Brak trwającej awarii do zakończenia."));
+                return Err(ApiError::validation(
+                    "Brak trwającej awarii do zakończenia.",
+                ));
             };
             for m in st.latarnia.iter_mut().filter(|m| m.event_id == id) {
                 m.end = Some(now.clone());
             }
-            let cat = open_failure.map(|(_, c)| c).unwrap_or_else(|| "FAILURE".into());
+            let cat = open_failure
+                .map(|(_, c)| c)
+                .unwrap_or_else(|| "FAILURE".into());
             let version = 2;
             let msg = LatarniaMessage {
                 id: format!("{id}-end"),
@@ -231,11 +250,15 @@ struct AddKeyReq {
     usage: MfKeyUsage,
 }
 
-async fn add_key(State(sim): State<Simulator>, JsonBody(r): JsonBody<AddKeyReq>) -> ApiResult<impl IntoResponse> {
+async fn add_key(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<AddKeyReq>,
+) -> ApiResult<impl IntoResponse> {
     let now = sim.now();
     let key = {
         let mut rng = sim.rng();
-        MfKey::generate(r.usage, 2048, now, &mut rng).map_err(|e| ApiError::Internal(e.to_string()))?
+        MfKey::generate(r.usage, 2048, now, &mut rng)
+            .map_err(|e| ApiError::Internal(e.to_string()))?
     };
     let id = key.public_key_id();
     sim.state().mf_keys.push(key);
@@ -248,7 +271,10 @@ struct RevokeKeyReq {
     public_key_id: String,
 }
 
-async fn revoke_key(State(sim): State<Simulator>, JsonBody(r): JsonBody<RevokeKeyReq>) -> ApiResult<StatusCode> {
+async fn revoke_key(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<RevokeKeyReq>,
+) -> ApiResult<StatusCode> {
     let mut st = sim.state();
     let k = st
         .mf_keys

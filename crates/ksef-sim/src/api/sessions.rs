@@ -22,7 +22,12 @@ use crate::state::{Ident, Invoice, Session, SessionKind, Status};
 use crate::util::{fmt_ts, unb64};
 
 const WRITE: &[&str] = &["InvoiceWrite", "PefInvoiceWrite", "EnforcementOperations"];
-const READ_SESSIONS: &[&str] = &["InvoiceWrite", "Introspection", "PefInvoiceWrite", "EnforcementOperations"];
+const READ_SESSIONS: &[&str] = &[
+    "InvoiceWrite",
+    "Introspection",
+    "PefInvoiceWrite",
+    "EnforcementOperations",
+];
 
 pub(super) fn routes() -> Router<Simulator> {
     Router::new()
@@ -34,7 +39,10 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/sessions/{reference}/invoices/failed", get(list_failed))
         .route("/sessions/{reference}/invoices/{inv}", get(invoice_status))
         .route("/sessions/{reference}/invoices/{inv}/upo", get(invoice_upo))
-        .route("/sessions/{reference}/invoices/ksef/{ksef}/upo", get(invoice_upo_by_ksef))
+        .route(
+            "/sessions/{reference}/invoices/ksef/{ksef}/upo",
+            get(invoice_upo_by_ksef),
+        )
         .route("/sessions/{reference}/upo/{upo}", get(session_upo))
         .route("/invoices/ksef/{ksef}", get(download_invoice))
 }
@@ -43,7 +51,10 @@ pub(super) fn routes() -> Router<Simulator> {
 pub(super) fn storage_routes() -> Router<Simulator> {
     Router::new()
         .route("/storage/upo/{reference}/{upo}", get(storage_session_upo))
-        .route("/storage/upo/{reference}/invoices/{inv}", get(storage_invoice_upo))
+        .route(
+            "/storage/upo/{reference}/invoices/{inv}",
+            get(storage_invoice_upo),
+        )
 }
 
 #[derive(Deserialize)]
@@ -64,7 +75,11 @@ struct OpenOnline {
 /// Form codes with a schema the simulator validates against (DIGEST §8 FormCode table).
 fn supported_form(f: &FormCode) -> bool {
     matches!(
-        (f.system_code.as_str(), f.schema_version.as_str(), f.value.as_str()),
+        (
+            f.system_code.as_str(),
+            f.schema_version.as_str(),
+            f.value.as_str()
+        ),
         ("FA (3)", "1-0E", "FA") | ("FA (2)", "1-0E", "FA")
     )
 }
@@ -80,13 +95,19 @@ async fn open_online(
 ) -> ApiResult<impl IntoResponse> {
     let claims = access(&sim, &headers, WRITE)?;
     if !supported_form(&req.form_code) {
-        return Err(ApiError::bad(21405, ["Wskazany kod formularza nie jest wspierany."]));
+        return Err(ApiError::bad(
+            21405,
+            ["Wskazany kod formularza nie jest wspierany."],
+        ));
     }
     let iv_len = unb64(&req.encryption.initialization_vector).map(|v| v.len());
     if iv_len != Some(16) {
         return Err(ApiError::validation(format!(
             "Nieprawidłowa długość wektora inicjującego (IV). Oczekiwano 16 bajtów, otrzymano {}.",
-            iv_len.map_or_else(|| req.encryption.initialization_vector.len().to_string(), |n| n.to_string())
+            iv_len.map_or_else(
+                || req.encryption.initialization_vector.len().to_string(),
+                |n| n.to_string()
+            )
         )));
     }
     let mf = {
@@ -95,9 +116,18 @@ async fn open_online(
             Some(id) => st
                 .mf_keys
                 .iter()
-                .find(|k| !k.revoked && k.usage == MfKeyUsage::SymmetricKeyEncryption && k.public_key_id() == *id)
+                .find(|k| {
+                    !k.revoked
+                        && k.usage == MfKeyUsage::SymmetricKeyEncryption
+                        && k.public_key_id() == *id
+                })
                 .cloned()
-                .ok_or_else(|| ApiError::bad(21470, [format!("Klucz o identyfikatorze {id} nie jest wspierany.")]))?,
+                .ok_or_else(|| {
+                    ApiError::bad(
+                        21470,
+                        [format!("Klucz o identyfikatorze {id} nie jest wspierany.")],
+                    )
+                })?,
             None => st
                 .mf_keys
                 .iter()
@@ -107,7 +137,10 @@ async fn open_online(
                 .ok_or_else(|| ApiError::Internal("brak klucza MF".into()))?,
         }
     };
-    let key = mf.private.unwrap_session_key(&req.encryption, &mut *sim.rng()).ok();
+    let key = mf
+        .private
+        .unwrap_session_key(&req.encryption, &mut *sim.rng())
+        .ok();
     let now = sim.now();
     let reference = reference(RefType::OnlineSession, now, &mut sim.rng());
     let valid_until = now + Duration::hours(12);
@@ -118,7 +151,11 @@ async fn open_online(
     };
     let mut st = sim.state();
     let context = context_of(&claims);
-    let auth_document_hash = st.auths.get(&claims.arn).map(|a| a.document_hash.clone()).unwrap_or_default();
+    let auth_document_hash = st
+        .auths
+        .get(&claims.arn)
+        .map(|a| a.document_hash.clone())
+        .unwrap_or_default();
     st.sessions.insert(
         reference.clone(),
         Session {
@@ -161,7 +198,12 @@ struct SendInvoice {
 }
 
 fn no_session(reference: &str) -> ApiError {
-    ApiError::bad(21173, [format!("Sesja o numerze referencyjnym {reference} nie została odnaleziona.")])
+    ApiError::bad(
+        21173,
+        [format!(
+            "Sesja o numerze referencyjnym {reference} nie została odnaleziona."
+        )],
+    )
 }
 
 /// Auto-closes an online session past `validUntil` (DIGEST §8: lifetime 12 h).
@@ -182,13 +224,19 @@ async fn send_invoice(
     let context = context_of(&claims);
     let now = sim.now();
     let max = sim.config().max_invoices_per_session;
-    for (name, h) in [("invoiceHash", &req.invoice_hash), ("encryptedInvoiceHash", &req.encrypted_invoice_hash)] {
+    for (name, h) in [
+        ("invoiceHash", &req.invoice_hash),
+        ("encryptedInvoiceHash", &req.encrypted_invoice_hash),
+    ] {
         if Sha256Hash::from_base64_any(h).is_none() || h.len() != 44 {
-            return Err(ApiError::validation(format!("Pole {name} musi być skrótem SHA-256 w Base64 (44 znaki).")));
+            return Err(ApiError::validation(format!(
+                "Pole {name} musi być skrótem SHA-256 w Base64 (44 znaki)."
+            )));
         }
     }
-    let content = unb64(&req.encrypted_invoice_content)
-        .ok_or_else(|| ApiError::validation("Pole encryptedInvoiceContent nie jest poprawnym Base64."))?;
+    let content = unb64(&req.encrypted_invoice_content).ok_or_else(|| {
+        ApiError::validation("Pole encryptedInvoiceContent nie jest poprawnym Base64.")
+    })?;
     let reference = {
         let mut st = sim.state();
         let session = st
@@ -200,11 +248,17 @@ async fn send_invoice(
         if session.status.code != 100 {
             return Err(ApiError::bad(
                 21180,
-                [format!("Status sesji ({}) uniemożliwia wysyłkę faktur.", session.status.code)],
+                [format!(
+                    "Status sesji ({}) uniemożliwia wysyłkę faktur.",
+                    session.status.code
+                )],
             ));
         }
         if session.invoices.len() >= max as usize {
-            return Err(ApiError::bad(21155, [format!("Przekroczono limit {max} faktur w sesji.")]));
+            return Err(ApiError::bad(
+                21155,
+                [format!("Przekroczono limit {max} faktur w sesji.")],
+            ));
         }
         if content.len() as u64 != req.encrypted_invoice_size {
             return Err(ApiError::bad(
@@ -217,7 +271,10 @@ async fn send_invoice(
             ));
         }
         if Sha256Hash::of(&content).to_base64() != req.encrypted_invoice_hash {
-            return Err(ApiError::bad(21403, ["Skrót zaszyfrowanej faktury nie zgadza się z zadeklarowanym."]));
+            return Err(ApiError::bad(
+                21403,
+                ["Skrót zaszyfrowanej faktury nie zgadza się z zadeklarowanym."],
+            ));
         }
         if let Some(h) = &req.hash_of_corrected_invoice {
             check_correction(&st, &context, h, req.offline_mode)?;
@@ -252,34 +309,66 @@ async fn send_invoice(
         reference
     };
     crate::pipeline::start(sim.clone(), session_ref, reference.clone());
-    Ok((StatusCode::ACCEPTED, axum::Json(json!({"referenceNumber": reference}))))
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(json!({"referenceNumber": reference})),
+    ))
 }
 
 /// Technical correction preconditions (DIGEST §15): the hash must name an offline
 /// invoice of this context that was rejected; 21167 if it succeeded, 21166 if a valid
 /// correction exists already (or nothing can be corrected).
-fn check_correction(st: &crate::state::State, context: &Ident, hash: &str, offline: bool) -> ApiResult<()> {
+fn check_correction(
+    st: &crate::state::State,
+    context: &Ident,
+    hash: &str,
+    offline: bool,
+) -> ApiResult<()> {
     if !offline {
-        return Err(ApiError::validation("Korekta techniczna wymaga offlineMode = true."));
+        return Err(ApiError::validation(
+            "Korekta techniczna wymaga offlineMode = true.",
+        ));
     }
     let candidates: Vec<&Invoice> = st
         .by_hash
         .get(hash)
         .into_iter()
         .flatten()
-        .filter_map(|(s, i)| st.sessions.get(s).filter(|s| s.context == *context).and_then(|s| s.invoices.get(*i)))
+        .filter_map(|(s, i)| {
+            st.sessions
+                .get(s)
+                .filter(|s| s.context == *context)
+                .and_then(|s| s.invoices.get(*i))
+        })
         .collect();
     if candidates.is_empty() {
-        return Err(ApiError::bad(21166, [format!("Nie odnaleziono odrzuconej faktury offline o skrócie {hash}.")]));
+        return Err(ApiError::bad(
+            21166,
+            [format!(
+                "Nie odnaleziono odrzuconej faktury offline o skrócie {hash}."
+            )],
+        ));
     }
     if candidates.iter().any(|i| i.status.code == 200) {
-        return Err(ApiError::bad(21167, ["Faktura korygowana została przetworzona poprawnie."]));
+        return Err(ApiError::bad(
+            21167,
+            ["Faktura korygowana została przetworzona poprawnie."],
+        ));
     }
     if candidates.iter().any(|i| i.corrected_by.is_some()) {
-        return Err(ApiError::bad(21166, ["Dla wskazanej faktury istnieje już poprawna korekta techniczna."]));
+        return Err(ApiError::bad(
+            21166,
+            ["Dla wskazanej faktury istnieje już poprawna korekta techniczna."],
+        ));
     }
-    if !candidates.iter().any(|i| i.offline && i.status.code >= 400 && i.status.code != 410) {
-        return Err(ApiError::bad(21166, ["Wskazana faktura nie jest odrzuconą fakturą offline."]));
+    if !candidates
+        .iter()
+        .any(|i| i.offline && i.status.code >= 400 && i.status.code != 410)
+    {
+        return Err(ApiError::bad(
+            21166,
+            ["Wskazana faktura nie jest odrzuconą fakturą offline."],
+        ));
     }
     Ok(())
 }
@@ -303,7 +392,10 @@ async fn close_online(
         if session.status.code != 100 {
             return Err(ApiError::bad(
                 21180,
-                [format!("Status sesji ({}) uniemożliwia jej zamknięcie.", session.status.code)],
+                [format!(
+                    "Status sesji ({}) uniemożliwia jej zamknięcie.",
+                    session.status.code
+                )],
             ));
         }
         session.status = Status::new(170, "Sesja interaktywna zamknięta");
@@ -337,7 +429,10 @@ fn with_session<T>(
         crate::pipeline::maybe_finish(sim.clone(), session_ref.to_owned());
     }
     let st = sim.state();
-    let s = st.sessions.get(session_ref).ok_or_else(|| no_session(session_ref))?;
+    let s = st
+        .sessions
+        .get(session_ref)
+        .ok_or_else(|| no_session(session_ref))?;
     f(s)
 }
 
@@ -403,7 +498,10 @@ fn invoice_json(s: &Session, inv: &Invoice, base: &str, expiry: &str) -> Value {
             o.insert("ksefNumber".into(), json!(k));
             o.insert(
                 "upoDownloadUrl".into(),
-                json!(format!("{base}/storage/upo/{}/invoices/{}", s.reference, inv.reference)),
+                json!(format!(
+                    "{base}/storage/upo/{}/invoices/{}",
+                    s.reference, inv.reference
+                )),
             );
             o.insert("upoDownloadUrlExpirationDate".into(), json!(expiry));
         }
@@ -414,7 +512,10 @@ fn invoice_json(s: &Session, inv: &Invoice, base: &str, expiry: &str) -> Value {
             o.insert("permanentStorageDate".into(), json!(fmt_ts(d)));
         }
         if inv.status.code >= 200 && inv.issue_date.is_some() {
-            o.insert("invoicingMode".into(), json!(if inv.offline { "Offline" } else { "Online" }));
+            o.insert(
+                "invoicingMode".into(),
+                json!(if inv.offline { "Offline" } else { "Online" }),
+            );
         }
     }
     v
@@ -436,7 +537,12 @@ fn parse_token(headers: &HeaderMap) -> ApiResult<usize> {
         .and_then(|t| URL_SAFE_NO_PAD.decode(t).ok())
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix("o:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| ApiError::bad(21418, ["Przekazany token kontynuacji ma nieprawidłowy format."]))
+        .ok_or_else(|| {
+            ApiError::bad(
+                21418,
+                ["Przekazany token kontynuacji ma nieprawidłowy format."],
+            )
+        })
 }
 
 fn list(
@@ -449,13 +555,19 @@ fn list(
     let claims = access(sim, headers, READ_SESSIONS)?;
     let page_size = page_size.unwrap_or(10);
     if !(10..=1000).contains(&page_size) {
-        return Err(ApiError::validation("pageSize musi mieścić się w zakresie 10..1000."));
+        return Err(ApiError::validation(
+            "pageSize musi mieścić się w zakresie 10..1000.",
+        ));
     }
     let offset = parse_token(headers)?;
     let base = base_url(headers);
     let expiry = upo_expiry(sim);
     with_session(sim, &claims, session_ref, |s| {
-        let all: Vec<&Invoice> = s.invoices.iter().filter(|i| !failed_only || i.status.code >= 400).collect();
+        let all: Vec<&Invoice> = s
+            .invoices
+            .iter()
+            .filter(|i| !failed_only || i.status.code >= 400)
+            .collect();
         let page: Vec<Value> = all
             .iter()
             .skip(offset)
@@ -468,7 +580,9 @@ fn list(
         } else {
             Value::Null
         };
-        Ok(axum::Json(json!({"continuationToken": token, "invoices": page})))
+        Ok(axum::Json(
+            json!({"continuationToken": token, "invoices": page}),
+        ))
     })
 }
 
@@ -503,7 +617,14 @@ async fn invoice_status(
             .invoices
             .iter()
             .find(|i| i.reference == inv)
-            .ok_or_else(|| ApiError::bad(21405, [format!("Faktura o numerze referencyjnym {inv} nie istnieje w sesji.")]))?;
+            .ok_or_else(|| {
+                ApiError::bad(
+                    21405,
+                    [format!(
+                        "Faktura o numerze referencyjnym {inv} nie istnieje w sesji."
+                    )],
+                )
+            })?;
         Ok(axum::Json(invoice_json(s, i, &base, &expiry)))
     })
 }
@@ -511,8 +632,10 @@ async fn invoice_status(
 fn xml_response(bytes: Vec<u8>) -> Response {
     let hash = Sha256Hash::of(&bytes).to_base64();
     let mut res = (StatusCode::OK, bytes).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
     if let Ok(h) = HeaderValue::from_str(&hash) {
         res.headers_mut().insert("x-ms-meta-hash", h);
     }
@@ -523,9 +646,21 @@ fn no_upo() -> ApiError {
     ApiError::bad(21178, ["Nie znaleziono UPO dla podanych kryteriów."])
 }
 
-fn invoice_upo_of(sim: &Simulator, s: &Session, pick: impl Fn(&Invoice) -> bool) -> ApiResult<Vec<u8>> {
-    let inv = s.invoices.iter().find(|i| pick(i) && i.ksef_number.is_some()).ok_or_else(no_upo)?;
-    Ok(crate::upo::invoice_upo(&sim.config().upo_receiver_name, s, inv))
+fn invoice_upo_of(
+    sim: &Simulator,
+    s: &Session,
+    pick: impl Fn(&Invoice) -> bool,
+) -> ApiResult<Vec<u8>> {
+    let inv = s
+        .invoices
+        .iter()
+        .find(|i| pick(i) && i.ksef_number.is_some())
+        .ok_or_else(no_upo)?;
+    Ok(crate::upo::invoice_upo(
+        &sim.config().upo_receiver_name,
+        s,
+        inv,
+    ))
 }
 
 async fn invoice_upo(
@@ -534,7 +669,10 @@ async fn invoice_upo(
     Path((session_ref, inv)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let claims = access(&sim, &headers, READ_SESSIONS)?;
-    with_session(&sim, &claims, &session_ref, |s| invoice_upo_of(&sim, s, |i| i.reference == inv)).map(xml_response)
+    with_session(&sim, &claims, &session_ref, |s| {
+        invoice_upo_of(&sim, s, |i| i.reference == inv)
+    })
+    .map(xml_response)
 }
 
 async fn invoice_upo_by_ksef(
@@ -556,7 +694,11 @@ async fn session_upo(
 ) -> ApiResult<Response> {
     let claims = access(&sim, &headers, READ_SESSIONS)?;
     with_session(&sim, &claims, &session_ref, |s| {
-        s.upo_pages.iter().find(|(r, _)| *r == upo).map(|(_, x)| x.clone()).ok_or_else(no_upo)
+        s.upo_pages
+            .iter()
+            .find(|(r, _)| *r == upo)
+            .map(|(_, x)| x.clone())
+            .ok_or_else(no_upo)
     })
     .map(xml_response)
 }
@@ -590,9 +732,20 @@ async fn download_invoice(
     let claims = access(&sim, &headers, &["InvoiceRead"])?;
     let now = sim.now();
     let st = sim.state();
-    let not_found = || ApiError::bad(21164, [format!("Faktura o numerze KSeF {ksef} nie została odnaleziona.")]);
+    let not_found = || {
+        ApiError::bad(
+            21164,
+            [format!(
+                "Faktura o numerze KSeF {ksef} nie została odnaleziona."
+            )],
+        )
+    };
     let (s, idx) = st.by_ksef.get(&ksef).ok_or_else(not_found)?;
-    let inv = st.sessions.get(s).and_then(|s| s.invoices.get(*idx)).ok_or_else(not_found)?;
+    let inv = st
+        .sessions
+        .get(s)
+        .and_then(|s| s.invoices.get(*idx))
+        .ok_or_else(not_found)?;
     // The seller's context may read its invoices (buyer-side access is not modelled yet).
     if claims.cit != "Nip" || inv.seller_nip.as_deref() != Some(claims.civ.as_str()) {
         return Err(not_found());
@@ -600,7 +753,9 @@ async fn download_invoice(
     if inv.permanent_storage_date.is_none_or(|d| now < d) {
         return Err(ApiError::bad(
             21165,
-            [format!("Faktura o numerze KSeF {ksef} została przetworzona, ale nie jest jeszcze dostępna do pobrania.")],
+            [format!(
+                "Faktura o numerze KSeF {ksef} została przetworzona, ale nie jest jeszcze dostępna do pobrania."
+            )],
         ));
     }
     let xml = inv.xml.clone().ok_or_else(not_found)?;

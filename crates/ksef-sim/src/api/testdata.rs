@@ -46,11 +46,18 @@ async fn person(State(sim): State<Simulator>, JsonBody(r): JsonBody<PersonReq>) 
         .map_err(|e| ApiError::validation(format!("Nieprawidłowy PESEL {}: {e}", r.pesel)))?;
     let mut st = sim.state();
     if st.persons.contains_key(&r.nip) {
-        return Err(ApiError::bad(30001, [format!("Osoba o NIP {} już istnieje.", r.nip)]));
+        return Err(ApiError::bad(
+            30001,
+            [format!("Osoba o NIP {} już istnieje.", r.nip)],
+        ));
     }
     st.persons.insert(
         r.nip,
-        Person { pesel: r.pesel, is_bailiff: r.is_bailiff, is_deceased: r.is_deceased },
+        Person {
+            pesel: r.pesel,
+            is_bailiff: r.is_bailiff,
+            is_deceased: r.is_deceased,
+        },
     );
     Ok(())
 }
@@ -60,7 +67,10 @@ struct NipReq {
     nip: String,
 }
 
-async fn person_remove(State(sim): State<Simulator>, JsonBody(r): JsonBody<NipReq>) -> ApiResult<()> {
+async fn person_remove(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<NipReq>,
+) -> ApiResult<()> {
     sim.state().persons.remove(&r.nip);
     Ok(())
 }
@@ -92,19 +102,33 @@ const PERMISSION_TYPES: &[&str] = &[
 
 fn check_grant(r: &PermissionsReq) -> ApiResult<()> {
     if r.context_identifier.kind != "Nip" {
-        return Err(ApiError::validation("contextIdentifier.type musi mieć wartość Nip."));
+        return Err(ApiError::validation(
+            "contextIdentifier.type musi mieć wartość Nip.",
+        ));
     }
     check_nip(&r.context_identifier.value)?;
     if !["Nip", "Pesel", "Fingerprint"].contains(&r.authorized_identifier.kind.as_str()) {
-        return Err(ApiError::validation("authorizedIdentifier.type: dozwolone Nip, Pesel, Fingerprint."));
+        return Err(ApiError::validation(
+            "authorizedIdentifier.type: dozwolone Nip, Pesel, Fingerprint.",
+        ));
     }
-    if let Some(p) = r.permissions.iter().find(|p| !PERMISSION_TYPES.contains(&p.permission_type.as_str())) {
-        return Err(ApiError::validation(format!("Nieznany typ uprawnienia {}.", p.permission_type)));
+    if let Some(p) = r
+        .permissions
+        .iter()
+        .find(|p| !PERMISSION_TYPES.contains(&p.permission_type.as_str()))
+    {
+        return Err(ApiError::validation(format!(
+            "Nieznany typ uprawnienia {}.",
+            p.permission_type
+        )));
     }
     Ok(())
 }
 
-async fn permissions(State(sim): State<Simulator>, JsonBody(r): JsonBody<PermissionsReq>) -> ApiResult<()> {
+async fn permissions(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<PermissionsReq>,
+) -> ApiResult<()> {
     check_grant(&r)?;
     let mut st = sim.state();
     for p in &r.permissions {
@@ -165,7 +189,10 @@ async fn attachment(State(sim): State<Simulator>, JsonBody(r): JsonBody<NipReq>)
     Ok(())
 }
 
-async fn attachment_revoke(State(sim): State<Simulator>, JsonBody(r): JsonBody<NipReq>) -> ApiResult<()> {
+async fn attachment_revoke(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<NipReq>,
+) -> ApiResult<()> {
     sim.state().attachments.remove(&r.nip);
     Ok(())
 }
