@@ -129,6 +129,12 @@ impl SimConfig {
         self
     }
 
+    /// Sets the maximum number of invoices per session.
+    pub fn with_max_invoices(mut self, n: u32) -> Self {
+        self.max_invoices_per_session = n;
+        self
+    }
+
     /// Uses a deterministic RNG seeded with `seed`.
     pub fn with_rng_seed(mut self, seed: u64) -> Self {
         self.rng_seed = Some(seed);
