@@ -429,7 +429,7 @@ async fn list_sessions(
         .values()
         .filter(|o| o.context.kind == claims.cit && o.context.value == claims.civ && o.redeemed)
         .collect();
-    items.sort_by(|a, b| b.start.cmp(&a.start));
+    items.sort_by_key(|o| std::cmp::Reverse(o.start));
     let items: Vec<Value> = items
         .into_iter()
         .map(|o| op_json(o, Some(&claims.arn)))
