@@ -5,6 +5,8 @@
 //! (bad flags, unreadable files). Results go to stdout, diagnostics to stderr.
 
 mod calendar;
+mod cert;
+mod encrypt;
 mod error;
 mod invoice;
 mod number;
@@ -37,6 +39,11 @@ enum Command {
     /// Polish public holidays and business days.
     #[command(subcommand)]
     Calendar(calendar::CalendarCmd),
+    /// Certificates and keys: inspect (KSeF type, identifiers, fingerprint, key match).
+    #[command(subcommand)]
+    Cert(cert::CertCmd),
+    /// Encrypts an invoice for KSeF (AES-256-CBC, key wrapped with RSA-OAEP for MF).
+    Encrypt(encrypt::EncryptArgs),
 }
 
 fn main() {
@@ -47,6 +54,8 @@ fn main() {
         Command::Nip(cmd) => number::run_nip(cmd),
         Command::Offline(cmd) => offline::run(cmd),
         Command::Calendar(cmd) => calendar::run(cmd),
+        Command::Cert(cmd) => cert::run(cmd),
+        Command::Encrypt(args) => encrypt::run(args),
     };
     if let Err(e) = result {
         eprintln!("ksef: {e}");

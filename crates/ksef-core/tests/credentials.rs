@@ -160,6 +160,59 @@ fn password_errors_are_distinct() {
         load_key(&f.rsa2048.pkcs8_pem, Some(PASSWORD)).unwrap_err(),
         CredentialError::PasswordNotExpected
     );
+    // PBKDF2 with HMAC-SHA1 (older `openssl pkcs8 -v2` default PRF) and AES-128 also load.
+    let sha1 = tmp_file("sha1prf.pem");
+    openssl(&[
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-128-cbc",
+        "-v2prf",
+        "hmacWithSHA1",
+        "-in",
+        f.p256.pkcs8_pem.to_str().unwrap(),
+        "-passout",
+        &format!("pass:{PASSWORD}"),
+        "-out",
+        sha1.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        load_key(&sha1, Some(PASSWORD)).unwrap().1,
+        KeyFormat::EncryptedPkcs8
+    );
+    // PBES2 with 3DES is not implemented: the error names the cipher OID.
+    let des = tmp_file("des3.pem");
+    openssl(&[
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "des3",
+        "-in",
+        f.p256.pkcs8_pem.to_str().unwrap(),
+        "-passout",
+        "pass:x",
+        "-out",
+        des.to_str().unwrap(),
+    ]);
+    let e = load_key(&des, Some("x")).unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            CredentialError::UnsupportedEncryption { oid } if oid.contains("1.2.840.113549.3.7")
+        ),
+        "{e:?}"
+    );
+    let des_der = run(
+        "openssl",
+        &[
+            "pkcs8", "-topk8", "-v2", "des3", "-passout", "pass:x", "-outform", "DER",
+        ],
+        Some(&read(&f.p256.pkcs8_pem)),
+    );
+    assert!(matches!(
+        PrivateKey::load(&des_der, Some("x")).unwrap_err(),
+        CredentialError::UnsupportedEncryption { .. }
+    ));
     // Legacy `openssl rsa -aes256 -traditional` (Proc-Type/DEK-Info) is named as such.
     let legacy = tmp_file("legacy.pem");
     openssl(&[

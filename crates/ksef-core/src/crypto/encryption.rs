@@ -40,6 +40,17 @@ pub struct EncryptionInfo {
     pub public_key_id: Option<String>,
 }
 
+impl EncryptionInfo {
+    /// Builds the object from the raw wrapped key, the IV and the MF `publicKeyId`.
+    pub fn new(wrapped_key: &[u8], iv: &[u8; 16], public_key_id: &str) -> Self {
+        Self {
+            encrypted_symmetric_key: STANDARD.encode(wrapped_key),
+            initialization_vector: STANDARD.encode(iv),
+            public_key_id: Some(public_key_id.to_owned()),
+        }
+    }
+}
+
 /// The invoice fields of `POST /sessions/online/{ref}/invoices` (OAS `SendInvoiceRequest`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -110,12 +121,21 @@ impl InvoiceEncryptionKey {
         mf: &MfPublicKey,
         rng: &mut impl CryptoRng,
     ) -> Result<EncryptionInfo, CryptoError> {
-        let wrapped = mf.oaep_encrypt(self.key.as_ref(), rng)?;
-        Ok(EncryptionInfo {
-            encrypted_symmetric_key: STANDARD.encode(wrapped),
-            initialization_vector: STANDARD.encode(self.iv),
-            public_key_id: Some(mf.public_key_id().to_owned()),
-        })
+        let wrapped = self.wrap_for(mf, rng)?;
+        Ok(EncryptionInfo::new(&wrapped, &self.iv, mf.public_key_id()))
+    }
+
+    /// The raw OAEP-wrapped key for `mf` (256 bytes with RSA-2048); Base64 of it is
+    /// `encryptedSymmetricKey`.
+    ///
+    /// # Errors
+    /// [`CryptoError::Encryption`] if OAEP fails.
+    pub fn wrap_for(
+        &self,
+        mf: &MfPublicKey,
+        rng: &mut impl CryptoRng,
+    ) -> Result<Vec<u8>, CryptoError> {
+        mf.oaep_encrypt(self.key.as_ref(), rng)
     }
 
     /// AES-256-CBC + PKCS#7 of raw bytes (an invoice or a batch part), IV not prepended.
@@ -126,8 +146,11 @@ impl InvoiceEncryptionKey {
 
     /// Decrypts raw ciphertext (no IV prefix).
     ///
+    /// CBC is unauthenticated: with a wrong key the padding is occasionally valid and
+    /// garbage comes back. [`InvoiceEncryptionKey::decrypt_invoice`] also checks the hashes.
+    ///
     /// # Errors
-    /// The opaque [`CryptoError::Decryption`].
+    /// The opaque [`CryptoError::Decryption`] (length or padding; no detail).
     pub fn decrypt_bytes(&self, ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
             return Err(CryptoError::Decryption);

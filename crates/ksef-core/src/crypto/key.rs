@@ -161,8 +161,14 @@ fn classify(der: &[u8]) -> Result<Structure, CredentialError> {
     if pkcs8::PrivateKeyInfoRef::from_der(der).is_ok() {
         return Ok(Structure::Pkcs8);
     }
-    if pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).is_ok() {
-        return Ok(Structure::EncryptedPkcs8);
+    match pkcs8::EncryptedPrivateKeyInfoRef::from_der(der) {
+        Ok(_) => return Ok(Structure::EncryptedPkcs8),
+        // An encryption scheme the parser does not know (e.g. PBES2 with 3DES): still an
+        // encrypted PKCS#8, reported as an unsupported scheme by `decrypt_pkcs8`.
+        Err(e) if matches!(e.kind(), der::ErrorKind::OidUnknown { .. }) => {
+            return Ok(Structure::EncryptedPkcs8);
+        }
+        Err(_) => {}
     }
     if rsa::pkcs1::RsaPrivateKeyRef::try_from(der).is_ok() {
         return Ok(Structure::Pkcs1);
@@ -205,11 +211,14 @@ fn decode_structure(
 }
 
 fn decrypt_pkcs8(der: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>, CredentialError> {
-    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| {
-        CredentialError::DerParse {
+    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| match e.kind() {
+        der::ErrorKind::OidUnknown { oid } => CredentialError::UnsupportedEncryption {
+            oid: oid.to_string(),
+        },
+        _ => CredentialError::DerParse {
             what: "encrypted PKCS#8",
             detail: e.to_string(),
-        }
+        },
     })?;
     if info.encryption_algorithm.pbes2().is_none() {
         return Err(CredentialError::UnsupportedEncryption {

@@ -58,13 +58,17 @@ pub fn try_run(cmd: &str, args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {cmd} (run `bash scripts/setup`): {e}"));
-    {
-        let mut si = child.stdin.take().expect("stdin");
-        if let Some(data) = stdin {
-            si.write_all(data).expect("write stdin");
+    // Feed stdin from a thread: with large inputs the child blocks on a full stdout pipe
+    // while we would block writing its stdin.
+    let mut si = child.stdin.take().expect("stdin");
+    let data = stdin.map(<[u8]>::to_vec);
+    let writer = std::thread::spawn(move || {
+        if let Some(d) = data {
+            let _ = si.write_all(&d);
         }
-    }
+    });
     let out = child.wait_with_output().expect("wait");
+    writer.join().expect("stdin writer");
     if out.status.success() {
         Ok(out.stdout)
     } else {
