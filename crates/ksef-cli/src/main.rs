@@ -11,6 +11,7 @@ mod error;
 mod invoice;
 mod number;
 mod offline;
+mod xades;
 
 use clap::{Parser, Subcommand};
 
@@ -44,6 +45,9 @@ enum Command {
     Cert(cert::CertCmd),
     /// Encrypts an invoice for KSeF (AES-256-CBC, key wrapped with RSA-OAEP for MF).
     Encrypt(encrypt::EncryptArgs),
+    /// XAdES-BES signatures of AuthTokenRequest (POST /auth/xades-signature).
+    #[command(subcommand)]
+    Xades(xades::XadesCmd),
 }
 
 fn main() {
@@ -56,6 +60,7 @@ fn main() {
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Cert(cmd) => cert::run(cmd),
         Command::Encrypt(args) => encrypt::run(args),
+        Command::Xades(cmd) => xades::run(cmd),
     };
     if let Err(e) = result {
         eprintln!("ksef: {e}");

@@ -19,7 +19,7 @@
 //! [`prepare`] builds the document and returns a [`Prepared`] whose
 //! [`Prepared::sign_request`] holds the exact exc-C14N bytes of `ds:SignedInfo`;
 //! [`Prepared::finish`] assembles the final XML from the signature. [`sign_with`] does
-//! both with a signing closure. Every digest is taken over bytes produced by
+//! both with a signing closure, [`sign`] with an [`AuthSigningKey`](crate::crypto::AuthSigningKey). Every digest is taken over bytes produced by
 //! `bergshamra-c14n` from the parsed document, the same bytes a verifier computes.
 //!
 //! [`verify`] checks a signed `AuthTokenRequest` the way KSeF does (codes 9101–9105)
@@ -35,7 +35,7 @@ pub use request::{
     AllowedIps, AuthTokenRequest, AuthTokenVersion, ContextIdentifier, RequestError,
     SubjectIdentifierType,
 };
-pub use sign::{Prepared, prepare, sign_with};
+pub use sign::{Prepared, prepare, sign, sign_with};
 pub use verify::{MAX_DOCUMENT_SIZE, ReferenceTarget, Verified, verify};
 
 /// URIs of the algorithms, transforms and namespaces used in XAdES signatures.
@@ -118,7 +118,9 @@ pub enum XadesError {
     #[error("document is not well-formed XML: {0}")]
     Malformed(String),
     /// The root element is not `AuthTokenRequest` in a KSeF auth namespace (KSeF 9101).
-    #[error("root element is {0}, expected AuthTokenRequest in http://ksef.mf.gov.pl/auth/token/2.0 or 2.1")]
+    #[error(
+        "root element is {0}, expected AuthTokenRequest in http://ksef.mf.gov.pl/auth/token/2.0 or 2.1"
+    )]
     NotAuthTokenRequest(String),
     /// The document carries no `ds:Signature` (KSeF 9102).
     #[error("document has no ds:Signature")]
@@ -153,7 +155,9 @@ pub enum XadesError {
     #[error("unsupported transform {0}")]
     UnsupportedTransform(String),
     /// A Reference URI points outside the document (detached signatures are rejected).
-    #[error("unsupported reference URI {0:?}: only \"\" and same-document \"#id\" references are allowed")]
+    #[error(
+        "unsupported reference URI {0:?}: only \"\" and same-document \"#id\" references are allowed"
+    )]
     UnsupportedReference(String),
     /// A `#id` Reference names no element.
     #[error("reference {0:?} does not resolve to any element")]
@@ -162,10 +166,14 @@ pub enum XadesError {
     #[error("id {0:?} is used by more than one element")]
     DuplicateId(String),
     /// No Reference covers the `AuthTokenRequest` document itself.
-    #[error("no ds:Reference covers the document (expected URI=\"\" with the enveloped-signature transform)")]
+    #[error(
+        "no ds:Reference covers the document (expected URI=\"\" with the enveloped-signature transform)"
+    )]
     DocumentNotSigned,
     /// The signature has no `xades:SignedProperties` (it is plain XML-DSig, not XAdES).
-    #[error("missing xades:SignedProperties (XAdES-BES requires QualifyingProperties/SignedProperties)")]
+    #[error(
+        "missing xades:SignedProperties (XAdES-BES requires QualifyingProperties/SignedProperties)"
+    )]
     MissingSignedProperties,
     /// `xades:SignedProperties` exists but no Reference in `SignedInfo` covers it.
     #[error("xades:SignedProperties is not referenced from ds:SignedInfo")]
@@ -188,13 +196,17 @@ pub enum XadesError {
     #[error("invalid certificate: {0}")]
     Certificate(String),
     /// `xades:SigningCertificate` is missing.
-    #[error("missing xades:SigningCertificate or xades:SigningCertificateV2 in SignedSignatureProperties")]
+    #[error(
+        "missing xades:SigningCertificate or xades:SigningCertificateV2 in SignedSignatureProperties"
+    )]
     MissingSigningCertificate,
     /// The `CertDigest` does not match any embedded certificate.
     #[error("xades:CertDigest does not match the certificate in ds:KeyInfo")]
     CertDigestMismatch,
     /// `IssuerSerial/X509SerialNumber` does not match the certificate's serial.
-    #[error("xades:IssuerSerial serial number {found} does not match the certificate serial {expected}")]
+    #[error(
+        "xades:IssuerSerial serial number {found} does not match the certificate serial {expected}"
+    )]
     SerialNumberMismatch {
         /// Serial of the certificate, decimal.
         expected: String,
@@ -202,7 +214,9 @@ pub enum XadesError {
         found: String,
     },
     /// `IssuerSerial/X509IssuerName` does not name the certificate's issuer.
-    #[error("xades:IssuerSerial issuer {found:?} does not match the certificate issuer {expected:?}")]
+    #[error(
+        "xades:IssuerSerial issuer {found:?} does not match the certificate issuer {expected:?}"
+    )]
     IssuerNameMismatch {
         /// Issuer of the certificate (RFC 4514).
         expected: String,
@@ -227,7 +241,9 @@ pub enum XadesError {
         key: &'static str,
     },
     /// The algorithm requested for signing cannot be used for XAdES.
-    #[error("algorithm {0:?} cannot be used for xades (use RsaPkcs1v15Sha256, RsaPssSha256 or EcdsaP256Sha256P1363)")]
+    #[error(
+        "algorithm {0:?} cannot be used for xades (use RsaPkcs1v15Sha256, RsaPssSha256 or EcdsaP256Sha256P1363)"
+    )]
     UnsupportedAlgorithm(crate::crypto::SignatureAlgorithm),
     /// `ds:SignatureValue` is not Base64 or has the wrong length for the key.
     #[error("malformed signature value: {0}")]
@@ -241,6 +257,28 @@ pub enum XadesError {
     /// The signing callback failed.
     #[error("signer failed: {0}")]
     Signer(String),
+}
+
+impl XadesError {
+    /// The KSeF error code `POST /auth/xades-signature` answers for this problem
+    /// (DIGEST §19), or `None` for errors that only occur while signing.
+    ///
+    /// Mapping: unreadable or wrong document 9101, no signature 9102, too many 9103,
+    /// any other signature problem 9105, undecodable certificate 21115, not UTF-8
+    /// 21217, request fields failing the schema 21401.
+    pub fn ksef_code(&self) -> Option<u16> {
+        use XadesError as E;
+        match self {
+            E::Request(_) => Some(21401),
+            E::TooLarge { .. } | E::Malformed(_) | E::NotAuthTokenRequest(_) => Some(9101),
+            E::Encoding(_) => Some(21217),
+            E::NoSignature => Some(9102),
+            E::TooManySignatures(_) => Some(9103),
+            E::Certificate(_) => Some(21115),
+            E::UnsupportedAlgorithm(_) | E::Signer(_) | E::Canonicalization(_) => None,
+            _ => Some(9105),
+        }
+    }
 }
 
 /// Result alias for XAdES operations.

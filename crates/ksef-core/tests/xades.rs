@@ -19,7 +19,8 @@ use std::process::Command;
 use time::macros::datetime;
 
 const CHALLENGE: &str = "20250604-CR-461EA5B000-537A6BA15D-D7";
-const SUBJECT: &str = "/CN=Jan Testowy/serialNumber=TINPL-5265877635/C=PL/givenName=Jan/surname=Testowy";
+const SUBJECT: &str =
+    "/CN=Jan Testowy/serialNumber=TINPL-5265877635/C=PL/givenName=Jan/surname=Testowy";
 
 /// A temporary directory removed on drop.
 struct TempDir(PathBuf);
@@ -49,8 +50,8 @@ impl Drop for TempDir {
 }
 
 fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    out
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
 fn run_ok(cmd: &mut Command) -> Vec<u8> {
@@ -134,8 +135,14 @@ impl Pki {
     }
 
     fn sign_doc(&self, request: &AuthTokenRequest) -> Vec<u8> {
-        xades::sign_with(request, &self.cert_der, signing_time(), self.algorithm(), |r| self.sign(r))
-            .expect("sign")
+        xades::sign_with(
+            request,
+            &self.cert_der,
+            signing_time(),
+            self.algorithm(),
+            |r| self.sign(r),
+        )
+        .expect("sign")
     }
 }
 
@@ -144,7 +151,8 @@ fn sign_pem(key_pem: &str, req: &SignRequest) -> Result<Vec<u8>, String> {
     match req.algorithm {
         SignatureAlgorithm::RsaPkcs1v15Sha256 => {
             let k = rsa::PrivateKey::from_pkcs8_pem(key_pem).map_err(|e| e.to_string())?;
-            k.pkcs1v15_sign::<sha2::Sha256>(&req.message).map_err(|e| e.to_string())
+            k.pkcs1v15_sign::<sha2::Sha256>(&req.message)
+                .map_err(|e| e.to_string())
         }
         SignatureAlgorithm::EcdsaP256Sha256P1363 => {
             use p256::ecdsa::signature::Signer;
@@ -172,7 +180,11 @@ fn request() -> AuthTokenRequest {
 /// `<repo>/.venv/bin/python` with signxml + cryptography (`bash scripts/setup`).
 fn python() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    assert!(p.exists(), "{} missing: run `bash scripts/setup`", p.display());
+    assert!(
+        p.exists(),
+        "{} missing: run `bash scripts/setup`",
+        p.display()
+    );
     p
 }
 
@@ -193,12 +205,10 @@ const XADES_SP: &str = "http://uri.etsi.org/01903/v1.3.2#:SignedProperties";
 /// `xmlsec1 --verify` with the certificate as the only trusted one.
 fn xmlsec1_verify(dir: &TempDir, xml: &[u8]) -> Result<(), String> {
     let f = dir.write("to-verify.xml", xml);
-    let out = run(
-        Command::new("xmlsec1")
-            .args(["--verify", XADES_ID_ATTR, XADES_SP, "--trusted-pem"])
-            .arg(dir.path("cert.pem"))
-            .arg(f),
-    );
+    let out = run(Command::new("xmlsec1")
+        .args(["--verify", XADES_ID_ATTR, XADES_SP, "--trusted-pem"])
+        .arg(dir.path("cert.pem"))
+        .arg(f));
     if out.status.success() {
         Ok(())
     } else {
@@ -224,15 +234,22 @@ fn check_ours_with_oracles(kind: Kind) {
     let pki = Pki::new(kind);
     let xml = pki.sign_doc(&request());
     // (a) xmlsec1
-    xmlsec1_verify(&pki.dir, &xml).unwrap_or_else(|e| panic!("xmlsec1 rejected our {kind:?} signature: {e}"));
+    xmlsec1_verify(&pki.dir, &xml)
+        .unwrap_or_else(|e| panic!("xmlsec1 rejected our {kind:?} signature: {e}"));
     // (b) signxml: two references, the document and the SignedProperties
     let f = pki.dir.write("signed.xml", &xml);
     let out = py(&pki.dir, SIGNXML_VERIFY, &[&f, &pki.dir.path("cert.pem")])
         .unwrap_or_else(|e| panic!("signxml rejected our {kind:?} signature: {e}"));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "2", "{out}");
-    assert_eq!(lines[1], "{http://ksef.mf.gov.pl/auth/token/2.0}AuthTokenRequest", "{out}");
-    assert_eq!(lines[2], "{http://uri.etsi.org/01903/v1.3.2#}SignedProperties", "{out}");
+    assert_eq!(
+        lines[1], "{http://ksef.mf.gov.pl/auth/token/2.0}AuthTokenRequest",
+        "{out}"
+    );
+    assert_eq!(
+        lines[2], "{http://uri.etsi.org/01903/v1.3.2#}SignedProperties",
+        "{out}"
+    );
     // and our own verifier
     let v = xades::verify(&xml).expect("our verifier");
     assert_eq!(v.request, request());
@@ -253,10 +270,14 @@ fn two_step_equals_one_call_for_rsa_pkcs1v15() {
     let pki = Pki::new(Kind::Rsa);
     let req = request();
     let one_call = pki.sign_doc(&req);
-    let prepared = xades::prepare(&req, &pki.cert_der, signing_time(), pki.algorithm()).expect("prepare");
+    let prepared =
+        xades::prepare(&req, &pki.cert_der, signing_time(), pki.algorithm()).expect("prepare");
     let sr = prepared.sign_request();
     assert_eq!(sr.algorithm, SignatureAlgorithm::RsaPkcs1v15Sha256);
-    assert!(sr.message.starts_with(b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"));
+    assert!(
+        sr.message
+            .starts_with(b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">")
+    );
     // The message is the canonical SignedInfo itself, never a digest of it.
     assert!(sr.message.len() > 500);
     let sig = pki.sign(&sr).expect("sign");
@@ -270,8 +291,11 @@ fn two_step_equals_one_call_for_rsa_pkcs1v15() {
 fn sign_request_is_lxml_exclusive_c14n_of_signed_info() {
     for kind in [Kind::Rsa, Kind::Ec] {
         let pki = Pki::new(kind);
-        let prepared = xades::prepare(&request(), &pki.cert_der, signing_time(), pki.algorithm()).expect("prepare");
-        let xml = prepared.finish(&pki.sign(&prepared.sign_request()).expect("sign")).expect("finish");
+        let prepared = xades::prepare(&request(), &pki.cert_der, signing_time(), pki.algorithm())
+            .expect("prepare");
+        let xml = prepared
+            .finish(&pki.sign(&prepared.sign_request()).expect("sign"))
+            .expect("finish");
         let f = pki.dir.write("signed.xml", &xml);
         let out = pki.dir.path("si.c14n");
         py(
@@ -286,7 +310,11 @@ open(sys.argv[2], "wb").write(etree.tostring(si, method="c14n", exclusive=True))
             &[&f, &out],
         )
         .expect("lxml");
-        assert_eq!(std::fs::read(out).expect("c14n"), prepared.signed_info(), "{kind:?}");
+        assert_eq!(
+            std::fs::read(out).expect("c14n"),
+            prepared.signed_info(),
+            "{kind:?}"
+        );
     }
 }
 
@@ -334,10 +362,14 @@ fn signed_request_matches_the_official_xsd() {
         ),
     ];
     for (req, xsd) in cases {
-        common::xmllint_validate(req.to_xml().as_bytes(), xsd).unwrap_or_else(|e| panic!("unsigned: {e}"));
+        common::xmllint_validate(req.to_xml().as_bytes(), xsd)
+            .unwrap_or_else(|e| panic!("unsigned: {e}"));
         let xml = pki.sign_doc(&req);
         let err = common::xmllint_validate(&xml, xsd).expect_err("xsd declares no ds:Signature");
-        assert!(err.contains("Signature': This element is not expected"), "{err}");
+        assert!(
+            err.contains("Signature': This element is not expected"),
+            "{err}"
+        );
         let f = pki.dir.write("signed.xml", &xml);
         let stripped = pki.dir.path("stripped.xml");
         py(&pki.dir, STRIP_SIGNATURE, &[&f, &stripped]).expect("strip");
@@ -418,19 +450,786 @@ fn tampering_is_detected() {
                 "signature method",
                 tamper(
                     &xml,
-                    if kind == Kind::Rsa { "#rsa-sha256" } else { "#ecdsa-sha256" },
-                    if kind == Kind::Rsa { "#rsa-sha512" } else { "#ecdsa-sha512" },
+                    if kind == Kind::Rsa {
+                        "#rsa-sha256"
+                    } else {
+                        "#ecdsa-sha256"
+                    },
+                    if kind == Kind::Rsa {
+                        "#rsa-sha512"
+                    } else {
+                        "#ecdsa-sha512"
+                    },
                 ),
                 XadesError::BadSignature,
             ),
         ];
         for (what, bad, want) in cases {
-            assert_eq!(xades::verify(&bad).map(|_| ()), Err(want), "{kind:?}: tampered {what}");
+            assert_eq!(
+                xades::verify(&bad).map(|_| ()),
+                Err(want),
+                "{kind:?}: tampered {what}"
+            );
             // The independent oracle agrees that the tampered document is invalid.
-            assert!(xmlsec1_verify(&pki.dir, &bad).is_err(), "{kind:?}: xmlsec1 accepted tampered {what}");
+            assert!(
+                xmlsec1_verify(&pki.dir, &bad).is_err(),
+                "{kind:?}: xmlsec1 accepted tampered {what}"
+            );
         }
         // Untouched, both accept.
         xmlsec1_verify(&pki.dir, &xml).expect("xmlsec1");
         xades::verify(&xml).expect("ours");
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// (e) Signatures made by the oracles verify in our verifier.
+
+/// Writes an xmlsec1 template: a XAdES-BES skeleton whose SignedProperties are
+/// computed by Python `cryptography` (issuer in its own RFC 4514 form, decimal
+/// serial, SHA-256 of the DER). The signature uses the *default* namespace for
+/// XML-DSig (no `ds:` prefix) and the request carries a comment, unlike ours.
+const XMLSEC1_TEMPLATE: &str = r##"
+import sys, hashlib, base64
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+cert_pem, method, c14n, corrupt, out = sys.argv[1:6]
+cert = x509.load_pem_x509_certificate(open(cert_pem, "rb").read())
+der = cert.public_bytes(Encoding.DER)
+digest = base64.b64encode(hashlib.sha256(der).digest()).decode()
+issuer = cert.issuer.rfc4514_string()
+serial = str(cert.serial_number)
+if corrupt == "certdigest":
+    digest = base64.b64encode(hashlib.sha256(der + b"x").digest()).decode()
+elif corrupt == "serial":
+    serial = str(cert.serial_number + 1)
+elif corrupt == "issuer":
+    issuer = "CN=Someone Else,C=PL"
+sha = "http://www.w3.org/2001/04/xmlenc#sha256"
+tpl = f'''<?xml version="1.0" encoding="UTF-8"?>
+<AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0">
+  <!-- made by xmlsec1 -->
+  <Challenge>20250604-CR-461EA5B000-537A6BA15D-D7</Challenge>
+  <ContextIdentifier>
+    <InternalId>5265877635-12345</InternalId>
+  </ContextIdentifier>
+  <SubjectIdentifierType>certificateFingerprint</SubjectIdentifierType>
+  <Signature xmlns="http://www.w3.org/2000/09/xmldsig#" Id="Sig-1">
+    <SignedInfo>
+      <CanonicalizationMethod Algorithm="{c14n}"/>
+      <SignatureMethod Algorithm="{method}"/>
+      <Reference URI="">
+        <Transforms>
+          <Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>
+          <Transform Algorithm="{c14n}"/>
+        </Transforms>
+        <DigestMethod Algorithm="{sha}"/>
+        <DigestValue/>
+      </Reference>
+      <Reference URI="#SP-1" Type="http://uri.etsi.org/01903#SignedProperties">
+        <Transforms><Transform Algorithm="{c14n}"/></Transforms>
+        <DigestMethod Algorithm="{sha}"/>
+        <DigestValue/>
+      </Reference>
+    </SignedInfo>
+    <SignatureValue/>
+    <KeyInfo><X509Data/></KeyInfo>
+    <Object>
+      <xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#Sig-1">
+        <xades:SignedProperties Id="SP-1">
+          <xades:SignedSignatureProperties>
+            <xades:SigningTime>2026-11-24T06:59:00+01:00</xades:SigningTime>
+            <xades:SigningCertificate>
+              <xades:Cert>
+                <xades:CertDigest>
+                  <DigestMethod Algorithm="{sha}"/>
+                  <DigestValue>{digest}</DigestValue>
+                </xades:CertDigest>
+                <xades:IssuerSerial>
+                  <X509IssuerName>{issuer}</X509IssuerName>
+                  <X509SerialNumber>{serial}</X509SerialNumber>
+                </xades:IssuerSerial>
+              </xades:Cert>
+            </xades:SigningCertificate>
+          </xades:SignedSignatureProperties>
+        </xades:SignedProperties>
+      </xades:QualifyingProperties>
+    </Object>
+  </Signature>
+</AuthTokenRequest>
+'''
+open(out, "w").write(tpl)
+"##;
+
+fn xmlsec1_sign(pki: &Pki, method: &str, c14n: &str, corrupt: &str) -> Vec<u8> {
+    let tpl = pki.dir.path("template.xml");
+    py(
+        &pki.dir,
+        XMLSEC1_TEMPLATE,
+        &[
+            &pki.dir.path("cert.pem"),
+            Path::new(method),
+            Path::new(c14n),
+            Path::new(corrupt),
+            &tpl,
+        ],
+    )
+    .expect("template");
+    let out = pki.dir.path("xmlsec1-signed.xml");
+    let mut keys = pki.dir.path("key.pem").into_os_string();
+    keys.push(",");
+    keys.push(pki.dir.path("cert.pem"));
+    run_ok(
+        Command::new("xmlsec1")
+            .args(["--sign", XADES_ID_ATTR, XADES_SP, "--privkey-pem"])
+            .arg(keys)
+            .arg("--output")
+            .arg(&out)
+            .arg(&tpl),
+    );
+    let xml = std::fs::read(&out).expect("signed");
+    // xmlsec1 checks its own work.
+    xmlsec1_verify(&pki.dir, &xml).expect("xmlsec1 verifies what it signed");
+    xml
+}
+
+const EXC: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const INC: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
+
+#[test]
+fn xmlsec1_signatures_verify_in_ours() {
+    for (kind, method) in [(Kind::Rsa, RSA_SHA256), (Kind::Ec, ECDSA_SHA256)] {
+        let pki = Pki::new(kind);
+        for c14n in [EXC, INC] {
+            let xml = xmlsec1_sign(&pki, method, c14n, "none");
+            let v = xades::verify(&xml).unwrap_or_else(|e| panic!("{kind:?} {c14n}: {e}"));
+            assert_eq!(v.request.challenge(), CHALLENGE);
+            assert_eq!(
+                v.request.context(),
+                &ContextIdentifier::InternalId("5265877635-12345".into())
+            );
+            assert_eq!(
+                v.request.subject_type(),
+                SubjectIdentifierType::CertificateFingerprint
+            );
+            assert_eq!(v.certificate.der(), pki.cert_der);
+            assert_eq!(v.signature_method, method);
+            assert_eq!(v.signing_time, Some(datetime!(2026-11-24 05:59:00 UTC)));
+            if kind == Kind::Ec {
+                // xmlsec1 writes raw R || S for ECDSA.
+                let s = String::from_utf8(xml.clone()).expect("utf-8");
+                let sv = between(&s, "<SignatureValue>", "</SignatureValue>");
+                use base64::Engine;
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(sv.split_whitespace().collect::<String>())
+                    .expect("b64");
+                assert_eq!(raw.len(), 64);
+            }
+        }
+    }
+}
+
+/// Properly signed documents whose SigningCertificate does not describe the
+/// certificate: the binding checks, not the digests, must catch them.
+#[test]
+fn xmlsec1_signed_wrong_signing_certificate_is_rejected() {
+    let pki = Pki::new(Kind::Rsa);
+    type Want = fn(&XadesError) -> bool;
+    let cases: [(&str, Want); 3] = [
+        ("certdigest", |e| *e == XadesError::CertDigestMismatch),
+        ("serial", |e| {
+            matches!(e, XadesError::SerialNumberMismatch { .. })
+        }),
+        ("issuer", |e| {
+            matches!(e, XadesError::IssuerNameMismatch { .. })
+        }),
+    ];
+    for (corrupt, want) in cases {
+        let xml = xmlsec1_sign(&pki, RSA_SHA256, EXC, corrupt);
+        let err = xades::verify(&xml).map(|_| ()).expect_err(corrupt);
+        assert!(want(&err), "{corrupt}: {err}");
+    }
+}
+
+/// Signs with signxml. `flavour`: `plain` (XML-DSig, no XAdES), `xades` (stock
+/// `XAdESSigner`) or `xades-fixed` (`XAdESSigner` that declares its canonicalization
+/// as a Transform on every Reference, see `signxml_stock_xades_exc_c14n_is_nonconformant`).
+/// `c14n`: `exc` or `c14n11` (signxml's default).
+const SIGNXML_SIGN: &str = r#"
+import sys
+from lxml import etree
+from signxml import XMLSigner, SignatureMethod, DigestAlgorithm, CanonicalizationMethod, SignatureConstructionMethod
+from signxml.xades import XAdESSigner
+from signxml.util import ds_tag
+doc, key_pem, cert_pem, alg, flavour, c14n, out = sys.argv[1:8]
+
+class FixedXAdESSigner(XAdESSigner):
+    def _add_reference_to_signed_info(self, sig_root, node_to_reference, **attrs):
+        super()._add_reference_to_signed_info(sig_root, node_to_reference, **attrs)
+        ref = self._find(sig_root, "SignedInfo").findall(ds_tag("Reference"))[-1]
+        transforms = etree.Element(ds_tag("Transforms"), nsmap=self.namespaces)
+        etree.SubElement(transforms, ds_tag("Transform"), nsmap=self.namespaces, Algorithm=self.c14n_alg.value)
+        ref.insert(0, transforms)
+
+root = etree.parse(doc).getroot()
+alg = {"rsa": SignatureMethod.RSA_SHA256, "pss": SignatureMethod.SHA256_RSA_MGF1, "ec": SignatureMethod.ECDSA_SHA256}[alg]
+cls = {"plain": XMLSigner, "xades": XAdESSigner, "xades-fixed": FixedXAdESSigner}[flavour]
+c14n = {"exc": CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0, "c14n11": CanonicalizationMethod.CANONICAL_XML_1_1}[c14n]
+signer = cls(method=SignatureConstructionMethod.enveloped, signature_algorithm=alg,
+             digest_algorithm=DigestAlgorithm.SHA256, c14n_algorithm=c14n)
+signed = signer.sign(root, key=open(key_pem, "rb").read(), cert=open(cert_pem).read())
+open(out, "wb").write(etree.tostring(signed, xml_declaration=True, encoding="utf-8"))
+"#;
+
+/// signxml's own XAdES verifier (3 references: document, SignedProperties, KeyInfo).
+const SIGNXML_XADES_VERIFY: &str = r#"
+import sys
+from signxml.xades import XAdESVerifier
+data = open(sys.argv[1], "rb").read()
+# ignore_ambiguous_key_info: signxml cannot match a KeyValue against a PSS key
+res = XAdESVerifier().verify(data, x509_cert=open(sys.argv[2]).read(), expect_references=3,
+                             ignore_ambiguous_key_info=True)
+print(len(res))
+"#;
+
+fn signxml_sign(pki: &Pki, alg: &str, flavour: &str, c14n: &str) -> Vec<u8> {
+    let unsigned = pki.dir.write("unsigned.xml", request().to_xml());
+    let out = pki.dir.path("signxml-signed.xml");
+    py(
+        &pki.dir,
+        SIGNXML_SIGN,
+        &[
+            &unsigned,
+            &pki.dir.path("key.pem"),
+            &pki.dir.path("cert.pem"),
+            Path::new(alg),
+            Path::new(flavour),
+            Path::new(c14n),
+            &out,
+        ],
+    )
+    .unwrap_or_else(|e| panic!("signxml {alg} {flavour} {c14n}: {e}"));
+    std::fs::read(out).expect("signed")
+}
+
+fn signxml_xades_verify(pki: &Pki, xml: &[u8]) -> Result<String, String> {
+    let f = pki.dir.write("to-verify.xml", xml);
+    py(
+        &pki.dir,
+        SIGNXML_XADES_VERIFY,
+        &[&f, &pki.dir.path("cert.pem")],
+    )
+}
+
+#[test]
+fn signxml_xades_signatures_verify_in_ours() {
+    let rsa = Pki::new(Kind::Rsa);
+    let ec = Pki::new(Kind::Ec);
+    for (pki, alg, uri) in [
+        (&rsa, "rsa", RSA_SHA256),
+        (
+            &rsa,
+            "pss",
+            "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1",
+        ),
+        (&ec, "ec", ECDSA_SHA256),
+    ] {
+        for (flavour, c14n) in [("xades-fixed", "exc"), ("xades", "c14n11")] {
+            let xml = signxml_sign(pki, alg, flavour, c14n);
+            // signxml itself accepts what it made
+            assert_eq!(
+                signxml_xades_verify(pki, &xml).map(|s| s.trim().to_owned()),
+                Ok("3".to_owned()),
+                "{alg} {flavour} {c14n}"
+            );
+            let v = xades::verify(&xml).unwrap_or_else(|e| {
+                panic!(
+                    "{alg} {flavour} {c14n}: {e}\n{}",
+                    String::from_utf8_lossy(&xml)
+                )
+            });
+            assert_eq!(v.request, request(), "{alg}");
+            assert_eq!(v.signature_method, uri);
+            assert_eq!(v.certificate.der(), pki.cert_der);
+        }
+    }
+}
+
+/// signxml 5.2.0's stock `XAdESSigner` with exclusive C14N digests the
+/// SignedProperties and KeyInfo references with exc-C14N but declares no Transform,
+/// so by XML-DSig §4.4.3.2 they must be canonicalized with Canonical XML 1.0. Three
+/// verifiers agree the result is invalid: xmlsec1, signxml's own XAdESVerifier and
+/// ours (which names the SignedProperties reference).
+#[test]
+fn signxml_stock_xades_exc_c14n_is_nonconformant() {
+    let pki = Pki::new(Kind::Rsa);
+    let xml = signxml_sign(&pki, "rsa", "xades", "exc");
+    assert_eq!(
+        xades::verify(&xml).map(|_| ()),
+        Err(XadesError::DigestMismatch(
+            ReferenceTarget::SignedProperties
+        ))
+    );
+    let err = signxml_xades_verify(&pki, &xml).expect_err("signxml rejects its own output");
+    assert!(err.contains("Digest mismatch"), "{err}");
+    assert!(xmlsec1_verify(&pki.dir, &xml).is_err());
+}
+
+/// Plain XML-DSig (no XAdES SignedProperties) is not a XAdES-BES signature.
+#[test]
+fn signxml_plain_xmldsig_is_not_xades() {
+    let pki = Pki::new(Kind::Rsa);
+    let xml = signxml_sign(&pki, "rsa", "plain", "exc");
+    assert_eq!(
+        xades::verify(&xml).map(|_| ()),
+        Err(XadesError::MissingSignedProperties)
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Diagnostics: each broken document gets its own error.
+
+/// The official unsigned samples are rejected as unsigned (KSeF 9102).
+#[test]
+fn unsigned_samples_have_no_signature() {
+    let dir = common::ksef("samples/auth");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).expect("samples") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "xml") {
+            let xml = std::fs::read(&p).expect("read");
+            assert_eq!(
+                xades::verify(&xml).map(|_| ()),
+                Err(XadesError::NoSignature),
+                "{}",
+                p.display()
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(n, 4);
+}
+
+fn signature_block(s: &str) -> &str {
+    let a = s.find("<ds:Signature ").expect("signature");
+    let b = s.find("</ds:Signature>").expect("end") + "</ds:Signature>".len();
+    &s[a..b]
+}
+
+#[test]
+fn structural_problems_are_named() {
+    let pki = Pki::new(Kind::Rsa);
+    let xml = pki.sign_doc(&request());
+    let s = String::from_utf8(xml.clone()).expect("utf-8");
+    let block = signature_block(&s).to_owned();
+    let sp_ref_start = s.find("<ds:Reference Type=").expect("sp ref");
+    let sp_ref_end = sp_ref_start + s[sp_ref_start..].find("</ds:Reference>").expect("end") + 15;
+    let sp_ref = &s[sp_ref_start..sp_ref_end];
+    let key_info = format!(
+        "<ds:KeyInfo>{}</ds:KeyInfo>",
+        between(&s, "<ds:KeyInfo>", "</ds:KeyInfo>")
+    );
+    let cases: Vec<(&str, Vec<u8>, XadesError)> = vec![
+        (
+            "two signatures",
+            tamper(
+                &xml,
+                "</AuthTokenRequest>",
+                &format!("{block}</AuthTokenRequest>"),
+            ),
+            XadesError::TooManySignatures(2),
+        ),
+        (
+            "signature not a child of the root",
+            tamper(
+                &tamper(&xml, &block, ""),
+                "</ContextIdentifier>",
+                &format!("{block}</ContextIdentifier>"),
+            ),
+            XadesError::NotEnveloped,
+        ),
+        (
+            "other root",
+            s.replace("AuthTokenRequest", "AuthRequest").into_bytes(),
+            XadesError::NotAuthTokenRequest(
+                "{http://ksef.mf.gov.pl/auth/token/2.0}AuthRequest".into(),
+            ),
+        ),
+        (
+            "other namespace",
+            tamper(&xml, "auth/token/2.0", "auth/token/2.2"),
+            XadesError::NotAuthTokenRequest(
+                "{http://ksef.mf.gov.pl/auth/token/2.2}AuthTokenRequest".into(),
+            ),
+        ),
+        (
+            "filter2 transform",
+            tamper(
+                &xml,
+                "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+                "http://www.w3.org/2002/06/xmldsig-filter2",
+            ),
+            XadesError::UnsupportedTransform("http://www.w3.org/2002/06/xmldsig-filter2".into()),
+        ),
+        (
+            "rsa-sha1",
+            tamper(
+                &xml,
+                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+            ),
+            XadesError::UnsupportedSignatureMethod(
+                "http://www.w3.org/2000/09/xmldsig#rsa-sha1".into(),
+            ),
+        ),
+        (
+            "sha1 digest",
+            s.replacen(
+                "http://www.w3.org/2001/04/xmlenc#sha256",
+                "http://www.w3.org/2000/09/xmldsig#sha1",
+                1,
+            )
+            .into_bytes(),
+            XadesError::UnsupportedDigestMethod("http://www.w3.org/2000/09/xmldsig#sha1".into()),
+        ),
+        (
+            "unknown canonicalization",
+            s.replacen(
+                "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"",
+                "<ds:CanonicalizationMethod Algorithm=\"urn:example:c14n\"",
+                1,
+            )
+            .into_bytes(),
+            XadesError::UnsupportedCanonicalization("urn:example:c14n".into()),
+        ),
+        (
+            "detached reference",
+            tamper(
+                &xml,
+                "<ds:Reference URI=\"\">",
+                "<ds:Reference URI=\"https://example.invalid/doc.xml\">",
+            ),
+            XadesError::UnsupportedReference("https://example.invalid/doc.xml".into()),
+        ),
+        (
+            "document not referenced",
+            tamper(
+                &xml,
+                "<ds:Reference URI=\"\">",
+                "<ds:Reference URI=\"#SignedProperties\">",
+            ),
+            XadesError::DocumentNotSigned,
+        ),
+        (
+            "SignedProperties not referenced",
+            tamper(&xml, sp_ref, ""),
+            XadesError::SignedPropertiesNotReferenced,
+        ),
+        (
+            "dangling reference",
+            tamper(&xml, "URI=\"#SignedProperties\"", "URI=\"#Nowhere\""),
+            XadesError::UnresolvedReference("#Nowhere".into()),
+        ),
+        (
+            "duplicate id",
+            tamper(&xml, "<ds:Object>", "<ds:Object Id=\"SignedProperties\">"),
+            XadesError::DuplicateId("SignedProperties".into()),
+        ),
+        (
+            "QualifyingProperties target",
+            tamper(&xml, "Target=\"#Signature\"", "Target=\"#Other\""),
+            XadesError::QualifyingPropertiesTarget {
+                expected: "#Signature".into(),
+                found: "#Other".into(),
+            },
+        ),
+        (
+            "no KeyInfo",
+            tamper(&xml, &key_info, ""),
+            XadesError::MissingCertificate,
+        ),
+        (
+            "no SignedProperties",
+            s.replace("xades:SignedProperties Id", "xades:Properties Id")
+                .replace("</xades:SignedProperties>", "</xades:Properties>")
+                .into_bytes(),
+            XadesError::MissingSignedProperties,
+        ),
+        (
+            "mismatched end tag",
+            tamper(&xml, "</ds:SignedInfo>", "</ds:SignedInfoX>"),
+            XadesError::Malformed(String::new()),
+        ),
+    ];
+    for (what, bad, want) in cases {
+        let got = xades::verify(&bad).map(|_| ());
+        match (&got, &want) {
+            // a mismatched end tag: only the variant matters
+            (Err(XadesError::Malformed(_)), XadesError::Malformed(_)) => {}
+            _ => assert_eq!(got, Err(want), "{what}"),
+        }
+    }
+}
+
+#[test]
+fn hostile_input_is_refused_without_panicking() {
+    let big = vec![b' '; xades::MAX_DOCUMENT_SIZE + 1];
+    assert_eq!(
+        xades::verify(&big).map(|_| ()),
+        Err(XadesError::TooLarge {
+            size: xades::MAX_DOCUMENT_SIZE + 1,
+            max: xades::MAX_DOCUMENT_SIZE
+        })
+    );
+    assert_eq!(
+        xades::verify(b"<AuthTokenRequest>\xff</AuthTokenRequest>").map(|_| ()),
+        Err(XadesError::Encoding(18))
+    );
+    let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0">&lol2;</AuthTokenRequest>"#;
+    assert!(matches!(
+        xades::verify(laughs.as_bytes()),
+        Err(XadesError::Malformed(_))
+    ));
+    let deep = "<a>".repeat(10_000) + &"</a>".repeat(10_000);
+    assert!(matches!(
+        xades::verify(deep.as_bytes()),
+        Err(XadesError::Malformed(_))
+    ));
+    for junk in [
+        &b""[..],
+        b"<",
+        b"<?xml version='1.0'?>",
+        b"\xEF\xBB\xBF",
+        b"<a xmlns:ds='x'><ds:Signature/></a>",
+    ] {
+        assert!(xades::verify(junk).is_err());
+    }
+
+    // Every truncation and every single-bit flip of a signed document is an error
+    // (outside the XML declaration), and none panics.
+    let pki = Pki::new(Kind::Ec);
+    let xml = pki.sign_doc(&request());
+    let body = xml
+        .iter()
+        .position(|&b| b == b'\n')
+        .expect("declaration line")
+        + 1;
+    for cut in (0..xml.len()).step_by(11) {
+        assert!(xades::verify(&xml[..cut]).is_err(), "truncated at {cut}");
+    }
+    for i in (body..xml.len()).step_by(5) {
+        let mut bad = xml.clone();
+        bad[i] ^= 0x01;
+        assert!(
+            xades::verify(&bad).is_err(),
+            "bit flip at {i}: {:?}",
+            xml[i] as char
+        );
+    }
+}
+
+#[test]
+fn keys_and_algorithms_are_checked_when_preparing() {
+    let req = request();
+    let weak = Pki::with_key_args(Kind::Rsa, &["-newkey", "rsa:1024"]);
+    assert_eq!(
+        xades::prepare(
+            &req,
+            &weak.cert_der,
+            signing_time(),
+            SignatureAlgorithm::RsaPkcs1v15Sha256
+        )
+        .map(|_| ()),
+        Err(XadesError::WeakKey(1024))
+    );
+    let p384 = Pki::with_key_args(
+        Kind::Ec,
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+    );
+    assert!(matches!(
+        xades::prepare(&req, &p384.cert_der, signing_time(), SignatureAlgorithm::EcdsaP256Sha256P1363),
+        Err(XadesError::UnsupportedKey(m)) if m.contains("1.3.132.0.34")
+    ));
+    let rsa = Pki::new(Kind::Rsa);
+    assert!(matches!(
+        xades::prepare(
+            &req,
+            &rsa.cert_der,
+            signing_time(),
+            SignatureAlgorithm::EcdsaP256Sha256P1363
+        ),
+        Err(XadesError::KeyAlgorithmMismatch { key: "rsa", .. })
+    ));
+    assert_eq!(
+        xades::prepare(
+            &req,
+            &rsa.cert_der,
+            signing_time(),
+            SignatureAlgorithm::EcdsaP256Sha256Der
+        )
+        .map(|_| ()),
+        Err(XadesError::UnsupportedAlgorithm(
+            SignatureAlgorithm::EcdsaP256Sha256Der
+        ))
+    );
+    assert!(matches!(
+        xades::prepare(
+            &req,
+            b"not a certificate",
+            signing_time(),
+            SignatureAlgorithm::RsaPkcs1v15Sha256
+        ),
+        Err(XadesError::Certificate(_))
+    ));
+}
+
+#[test]
+fn finish_checks_the_signature_against_the_certificate() {
+    let rsa = Pki::new(Kind::Rsa);
+    let other = Pki::new(Kind::Rsa);
+    let prepared = xades::prepare(&request(), &rsa.cert_der, signing_time(), rsa.algorithm())
+        .expect("prepare");
+    // A key that does not belong to the certificate: caught before KSeF says 9105.
+    let wrong = other.sign(&prepared.sign_request()).expect("sign");
+    assert_eq!(prepared.finish(&wrong), Err(XadesError::BadSignature));
+    assert!(matches!(
+        prepared.finish(&[0u8; 10]),
+        Err(XadesError::MalformedSignatureValue(_))
+    ));
+    // Signing a digest instead of the bytes (a bug seen in peers) is caught too.
+    let digest_req = SignRequest {
+        algorithm: prepared.algorithm(),
+        message: sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(
+            prepared.signed_info(),
+        ))
+        .to_vec(),
+    };
+    let digest_signed = rsa.sign(&digest_req).expect("sign");
+    assert_eq!(
+        prepared.finish(&digest_signed),
+        Err(XadesError::BadSignature)
+    );
+
+    // ECDSA: an ASN.1 DER signature is converted to raw R || S, which xmlsec1 accepts.
+    let ec = Pki::new(Kind::Ec);
+    let prepared =
+        xades::prepare(&request(), &ec.cert_der, signing_time(), ec.algorithm()).expect("prepare");
+    let raw = ec.sign(&prepared.sign_request()).expect("sign");
+    let der = p256::ecdsa::Signature::from_slice(&raw)
+        .expect("sig")
+        .to_der();
+    let from_der = prepared.finish(der.as_bytes()).expect("finish with der");
+    assert_eq!(from_der, prepared.finish(&raw).expect("finish raw"));
+    xmlsec1_verify(&ec.dir, &from_der).expect("xmlsec1");
+}
+
+/// The verifier tolerates a DER-encoded ECDSA SignatureValue (RFC 4050 says raw).
+#[test]
+fn verifier_tolerates_der_ecdsa() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let ec = Pki::new(Kind::Ec);
+    let xml = ec.sign_doc(&request());
+    let s = String::from_utf8(xml.clone()).expect("utf-8");
+    let sv = between(&s, "<ds:SignatureValue>", "</ds:SignatureValue>");
+    let raw = b64.decode(sv).expect("b64");
+    let der = p256::ecdsa::Signature::from_slice(&raw)
+        .expect("sig")
+        .to_der();
+    let bad = tamper(&xml, sv, &b64.encode(der.as_bytes()));
+    xades::verify(&bad).expect("der tolerated");
+}
+
+/// The verifier hands the simulator what it needs to authenticate.
+#[test]
+fn verified_fields_for_the_simulator() {
+    let pki = Pki::new(Kind::Rsa);
+    let req = AuthTokenRequest::new(
+        CHALLENGE,
+        ContextIdentifier::NipVatUe("5265877635-ATU12345678".into()),
+        SubjectIdentifierType::CertificateFingerprint,
+    )
+    .expect("request");
+    let v = xades::verify(&pki.sign_doc(&req)).expect("verify");
+    assert_eq!(v.request, req);
+    assert_eq!(v.signing_time, Some(signing_time()));
+    assert_eq!(v.signature_method, RSA_SHA256);
+    // The fingerprint is what openssl prints.
+    let fp = String::from_utf8(run_ok(
+        Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+            .arg(pki.dir.path("cert.pem")),
+    ))
+    .expect("utf-8");
+    let fp = fp.trim().rsplit('=').next().expect("fp").replace(':', "");
+    assert_eq!(v.certificate.fingerprint_sha256(), fp);
+    let subject = v.certificate.subject();
+    assert!(subject.contains("TINPL-5265877635"), "{subject}");
+}
+
+#[test]
+fn request_validation_errors() {
+    assert_eq!(
+        AuthTokenRequest::new(
+            "bad",
+            ContextIdentifier::Nip("5265877635".into()),
+            SubjectIdentifierType::CertificateSubject
+        ),
+        Err(RequestError::Challenge("bad".into()))
+    );
+    assert!(matches!(
+        AuthTokenRequest::new(
+            CHALLENGE,
+            ContextIdentifier::Nip("0265877635".into()),
+            SubjectIdentifierType::CertificateSubject
+        ),
+        Err(RequestError::Context { kind: "Nip", .. })
+    ));
+    assert!(matches!(
+        AuthTokenRequest::new(
+            CHALLENGE,
+            ContextIdentifier::InternalId("5265877635-1234".into()),
+            SubjectIdentifierType::CertificateSubject
+        ),
+        Err(RequestError::Context {
+            kind: "InternalId",
+            ..
+        })
+    ));
+    assert!(matches!(
+        request().with_allowed_ips(AllowedIps {
+            ip4_masks: vec!["10.0.0.0/40".into()],
+            ..AllowedIps::default()
+        }),
+        Err(RequestError::Ip {
+            kind: "Ip4Mask",
+            ..
+        })
+    ));
+    assert_eq!(
+        "certificate".parse::<SubjectIdentifierType>(),
+        Err(RequestError::UnknownSubjectType("certificate".into()))
+    );
+}
+
+/// The convenience over the shared key types: `Credential::load` + `AuthSigningKey`.
+#[test]
+fn signs_with_auth_signing_key() {
+    use ksef_core::crypto::{AuthSigningKey, Credential};
+    for kind in [Kind::Rsa, Kind::Ec] {
+        let pki = Pki::new(kind);
+        let cert_pem = std::fs::read(pki.dir.path("cert.pem")).expect("cert");
+        let cred = Credential::load(&cert_pem, pki.key_pem.as_bytes(), None).expect("credential");
+        let key = AuthSigningKey::new(cred, time::OffsetDateTime::now_utc()).expect("auth key");
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let xml = xades::sign(&request(), &key, signing_time(), &mut rng).expect("sign");
+        xmlsec1_verify(&pki.dir, &xml).expect("xmlsec1");
+        if kind == Kind::Rsa {
+            // deterministic: identical to the closure path
+            assert_eq!(xml, pki.sign_doc(&request()));
+        }
+        assert_eq!(xades::verify(&xml).expect("verify").request, request());
     }
 }

@@ -3,11 +3,11 @@
 //! algorithms of `podpis-xades.md` that this module verifies.
 
 use super::{Result, XadesError, uri};
+use crate::crypto::Certificate;
 use crate::crypto::SignatureAlgorithm;
-use der::{Decode, Encode};
+use der::Encode;
 use rsa::traits::PublicKeyParts;
 use sha2::Digest;
-use x509_cert::Certificate;
 use x509_cert::name::Name;
 
 /// A digest algorithm used for references and for `CertDigest`.
@@ -98,7 +98,13 @@ impl Key {
     }
 
     /// Verifies `sig` over `msg` (the canonical `SignedInfo`) with `method`.
-    pub(crate) fn verify(&self, method: SigMethod, method_uri: &str, msg: &[u8], sig: &[u8]) -> Result<()> {
+    pub(crate) fn verify(
+        &self,
+        method: SigMethod,
+        method_uri: &str,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<()> {
         let mismatch = || XadesError::KeyAlgorithmMismatch {
             method: method_uri.to_owned(),
             key: self.kind(),
@@ -151,10 +157,9 @@ pub(crate) fn ecdsa_signature(sig: &[u8]) -> Result<p256::ecdsa::Signature> {
     }
 }
 
-/// A decoded signing certificate.
+/// A decoded signing certificate (the shared [`Certificate`]) and its checked key.
 #[derive(Debug, Clone)]
 pub(crate) struct CertInfo {
-    pub(crate) der: Vec<u8>,
     pub(crate) cert: Certificate,
     pub(crate) key: Key,
 }
@@ -165,7 +170,7 @@ impl CertInfo {
     pub(crate) fn from_der(der: &[u8]) -> Result<Self> {
         let cert =
             Certificate::from_der(der).map_err(|e| XadesError::Certificate(e.to_string()))?;
-        let spki = cert.tbs_certificate().subject_public_key_info();
+        let spki = cert.x509().tbs_certificate().subject_public_key_info();
         let spki_der = spki
             .to_der()
             .map_err(|e| XadesError::Certificate(e.to_string()))?;
@@ -206,21 +211,7 @@ impl CertInfo {
                 )));
             }
         };
-        Ok(CertInfo {
-            der: der.to_vec(),
-            cert,
-            key,
-        })
-    }
-
-    /// The issuer as an RFC 4514 string (most specific RDN first).
-    pub(crate) fn issuer(&self) -> String {
-        self.cert.tbs_certificate().issuer().to_string()
-    }
-
-    /// The serial number in decimal.
-    pub(crate) fn serial_decimal(&self) -> String {
-        decimal(self.cert.tbs_certificate().serial_number().as_bytes())
+        Ok(CertInfo { cert, key })
     }
 
     /// Checks that `method` fits this certificate's key.
@@ -236,43 +227,6 @@ impl CertInfo {
     }
 }
 
-/// The decimal form of a DER INTEGER's content octets (two's complement, big-endian).
-pub(crate) fn decimal(bytes: &[u8]) -> String {
-    let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
-    let mut mag: Vec<u8> = bytes.to_vec();
-    if negative {
-        // Two's complement magnitude: invert and add one.
-        for b in mag.iter_mut() {
-            *b = !*b;
-        }
-        for b in mag.iter_mut().rev() {
-            let (v, carry) = b.overflowing_add(1);
-            *b = v;
-            if !carry {
-                break;
-            }
-        }
-    }
-    let mut digits = Vec::new();
-    while mag.iter().any(|&b| b != 0) {
-        let mut rem = 0u32;
-        for b in mag.iter_mut() {
-            let cur = (rem << 8) | u32::from(*b);
-            *b = (cur / 10) as u8;
-            rem = cur % 10;
-        }
-        digits.push(b'0' + rem as u8);
-    }
-    if digits.is_empty() {
-        digits.push(b'0');
-    }
-    if negative {
-        digits.push(b'-');
-    }
-    digits.reverse();
-    String::from_utf8_lossy(&digits).into_owned()
-}
-
 /// Normalizes a decimal string for comparison (trim, strip a leading `+` and zeros).
 pub(crate) fn normalize_decimal(s: &str) -> Option<String> {
     let s = s.trim();
@@ -285,7 +239,11 @@ pub(crate) fn normalize_decimal(s: &str) -> Option<String> {
     }
     let d = digits.trim_start_matches('0');
     let d = if d.is_empty() { "0" } else { d };
-    Some(if neg && d != "0" { format!("-{d}") } else { d.to_owned() })
+    Some(if neg && d != "0" {
+        format!("-{d}")
+    } else {
+        d.to_owned()
+    })
 }
 
 /// One attribute of a distinguished name: (OID, normalized value).
@@ -349,7 +307,8 @@ fn parse_dn(s: &str) -> Option<Vec<Ava>> {
         i += 1;
         let upper = ty.to_ascii_uppercase();
         let oid_str = upper.strip_prefix("OID.").unwrap_or(&upper);
-        let oid = if oid_str.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !oid_str.is_empty() {
+        let oid = if oid_str.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !oid_str.is_empty()
+        {
             oid_str.to_owned()
         } else {
             KEYWORDS
@@ -370,7 +329,10 @@ fn parse_dn(s: &str) -> Option<Vec<Ava>> {
             while i < chars.len() && chars[i].is_ascii_hexdigit() {
                 i += 1;
             }
-            value = format!("#{}", chars[start..i].iter().collect::<String>().to_lowercase());
+            value = format!(
+                "#{}",
+                chars[start..i].iter().collect::<String>().to_lowercase()
+            );
         } else if i < chars.len() && chars[i] == '"' {
             i += 1;
             while i < chars.len() && chars[i] != '"' {
@@ -385,7 +347,10 @@ fn parse_dn(s: &str) -> Option<Vec<Ava>> {
             while i < chars.len() && !matches!(chars[i], ',' | '+' | ';') {
                 if chars[i] == '\\' && i + 1 < chars.len() {
                     let a = chars[i + 1];
-                    if a.is_ascii_hexdigit() && i + 2 < chars.len() && chars[i + 2].is_ascii_hexdigit() {
+                    if a.is_ascii_hexdigit()
+                        && i + 2 < chars.len()
+                        && chars[i + 2].is_ascii_hexdigit()
+                    {
                         let hex: String = [a, chars[i + 2]].iter().collect();
                         bytes.push(u8::from_str_radix(&hex, 16).ok()?);
                         i += 3;
@@ -429,16 +394,24 @@ fn flush(bytes: &mut Vec<u8>, value: &mut String) -> Option<()> {
 
 /// The attributes of a certificate name as (OID, normalized value).
 fn name_avas(name: &Name) -> Vec<Ava> {
-    use der::{Tag, Tagged};
     use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    use der::{Tag, Tagged};
     name.iter()
         .map(|atv| {
             let v = &atv.value;
             let s = match v.tag() {
-                Tag::PrintableString => PrintableStringRef::try_from(v).ok().map(|s| s.as_str().to_owned()),
-                Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.as_str().to_owned()),
-                Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.as_str().to_owned()),
-                Tag::TeletexString => TeletexStringRef::try_from(v).ok().map(|s| s.as_str().to_owned()),
+                Tag::PrintableString => PrintableStringRef::try_from(v)
+                    .ok()
+                    .map(|s| s.as_str().to_owned()),
+                Tag::Utf8String => Utf8StringRef::try_from(v)
+                    .ok()
+                    .map(|s| s.as_str().to_owned()),
+                Tag::Ia5String => Ia5StringRef::try_from(v)
+                    .ok()
+                    .map(|s| s.as_str().to_owned()),
+                Tag::TeletexString => TeletexStringRef::try_from(v)
+                    .ok()
+                    .map(|s| s.as_str().to_owned()),
                 _ => None,
             };
             let s = match s {
@@ -470,27 +443,31 @@ mod tests {
     use std::str::FromStr;
 
     #[test]
-    fn decimal_serials() {
-        assert_eq!(decimal(&[0x00]), "0");
-        assert_eq!(decimal(&[0x01, 0x00]), "256");
-        assert_eq!(decimal(&[0x00, 0xff]), "255");
-        assert_eq!(decimal(&[0xff]), "-1");
-        assert_eq!(decimal(&[0x80]), "-128");
-        // 2^64 = 18446744073709551616
-        assert_eq!(decimal(&[1, 0, 0, 0, 0, 0, 0, 0, 0]), "18446744073709551616");
+    fn decimal_normalization() {
         assert_eq!(normalize_decimal(" 007 ").as_deref(), Some("7"));
+        assert_eq!(normalize_decimal("+0").as_deref(), Some("0"));
         assert_eq!(normalize_decimal("12a"), None);
     }
 
     #[test]
     fn dn_comparison() {
-        let name = Name::from_str("CN=Jan Testowy,serialNumber=TINPL-5265877635,C=PL").unwrap_or_else(|e| panic!("{e}"));
+        let name = Name::from_str("CN=Jan Testowy,serialNumber=TINPL-5265877635,C=PL")
+            .unwrap_or_else(|e| panic!("{e}"));
         let printed = name.to_string();
         assert!(dn_matches(&name, &printed), "{printed}");
-        assert!(dn_matches(&name, "C=PL, SERIALNUMBER=TINPL-5265877635, CN=Jan  Testowy"));
-        assert!(dn_matches(&name, "OID.2.5.4.6=PL,2.5.4.5=TINPL-5265877635,cn=jan testowy"));
+        assert!(dn_matches(
+            &name,
+            "C=PL, SERIALNUMBER=TINPL-5265877635, CN=Jan  Testowy"
+        ));
+        assert!(dn_matches(
+            &name,
+            "OID.2.5.4.6=PL,2.5.4.5=TINPL-5265877635,cn=jan testowy"
+        ));
         assert!(!dn_matches(&name, "C=PL, CN=Jan Testowy"));
-        assert!(!dn_matches(&name, "C=DE, SERIALNUMBER=TINPL-5265877635, CN=Jan Testowy"));
+        assert!(!dn_matches(
+            &name,
+            "C=DE, SERIALNUMBER=TINPL-5265877635, CN=Jan Testowy"
+        ));
         assert!(!dn_matches(&name, "garbage"));
         let esc = Name::from_str("CN=a\\,b,O=x").unwrap_or_else(|e| panic!("{e}"));
         assert!(dn_matches(&esc, "CN=a\\,b, O=x"));

@@ -58,7 +58,9 @@ pub enum RequestError {
         reason: String,
     },
     /// The context type is not one of `Nip`, `InternalId`, `NipVatUe`, `PeppolId`.
-    #[error("unknown context identifier type {0:?} (expected Nip, InternalId, NipVatUe or PeppolId)")]
+    #[error(
+        "unknown context identifier type {0:?} (expected Nip, InternalId, NipVatUe or PeppolId)"
+    )]
     UnknownContextType(String),
     /// The subject identifier type is not `certificateSubject` / `certificateFingerprint`.
     #[error(
@@ -179,7 +181,9 @@ impl ContextIdentifier {
                 if ok {
                     Ok(())
                 } else {
-                    Err(fail("expected P, two uppercase letters and six digits".into()))
+                    Err(fail(
+                        "expected P, two uppercase letters and six digits".into(),
+                    ))
                 }
             }
         }
@@ -263,7 +267,8 @@ pub struct AllowedIps {
 impl AllowedIps {
     /// Checks every entry (the 2.1 patterns, which also satisfy 2.0) and the counts.
     pub fn check(&self) -> Result<(), RequestError> {
-        let lists: [(&'static str, &Vec<String>, fn(&str) -> bool); 3] = [
+        type Check = fn(&str) -> bool;
+        let lists: [(&'static str, &Vec<String>, Check); 3] = [
             ("Ip4Address", &self.ip4_addresses, is_ip4),
             ("Ip4Range", &self.ip4_ranges, |v| {
                 v.split_once('-')
@@ -310,7 +315,10 @@ fn is_ip4(s: &str) -> bool {
 
 fn is_challenge(s: &str) -> bool {
     let b = s.as_bytes();
-    let hex = |r: &[u8]| r.iter().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c));
+    let hex = |r: &[u8]| {
+        r.iter()
+            .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+    };
     b.len() == 36
         && b[..8].iter().all(u8::is_ascii_digit)
         && &b[8..12] == b"-CR-"

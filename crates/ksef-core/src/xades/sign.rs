@@ -9,7 +9,7 @@
 use super::cert::{CertInfo, Key, SigMethod, ecdsa_signature};
 use super::xml::{self, attr, text};
 use super::{AuthTokenRequest, Result, XadesError, uri};
-use crate::crypto::{SignRequest, SignatureAlgorithm};
+use crate::crypto::{AuthSigningKey, SignRequest, SignatureAlgorithm};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bergshamra_c14n::C14nMode;
@@ -153,10 +153,10 @@ pub fn prepare(
         method_uri,
         doc_digest: String::new(),
         props_digest: String::new(),
-        cert_b64: STANDARD.encode(&cert.der),
-        cert_digest: STANDARD.encode(super::cert::Hash::Sha256.digest(&cert.der)),
-        issuer: cert.issuer(),
-        serial: cert.serial_decimal(),
+        cert_b64: STANDARD.encode(cert.cert.der()),
+        cert_digest: STANDARD.encode(super::cert::Hash::Sha256.digest(cert.cert.der())),
+        issuer: cert.cert.issuer(),
+        serial: cert.cert.serial_decimal(),
         signing_time: format_time(signing_time),
     };
 
@@ -166,9 +166,15 @@ pub fn prepare(
         let doc = xml::parse(&draft)?;
         let (sig, _) = locate(&doc)?;
         let props = find_signed_properties(&doc, sig)?;
-        let enveloped = NodeSet::all_without_comments(&doc).subtract(&NodeSet::tree_with_comments(sig, &doc));
+        let enveloped =
+            NodeSet::all_without_comments(&doc).subtract(&NodeSet::tree_with_comments(sig, &doc));
         let d = xml::c14n(&doc, C14nMode::Exclusive, Some(&enveloped), &[])?;
-        let p = xml::c14n(&doc, C14nMode::Exclusive, Some(&NodeSet::tree_without_comments(props, &doc)), &[])?;
+        let p = xml::c14n(
+            &doc,
+            C14nMode::Exclusive,
+            Some(&NodeSet::tree_without_comments(props, &doc)),
+            &[],
+        )?;
         (sha256_b64(&d), sha256_b64(&p))
     };
     parts.doc_digest = doc_digest;
@@ -179,7 +185,12 @@ pub fn prepare(
     let signed_info = {
         let doc = xml::parse(&draft)?;
         let (_, si) = locate(&doc)?;
-        xml::c14n(&doc, C14nMode::Exclusive, Some(&NodeSet::tree_without_comments(si, &doc)), &[])?
+        xml::c14n(
+            &doc,
+            C14nMode::Exclusive,
+            Some(&NodeSet::tree_without_comments(si, &doc)),
+            &[],
+        )?
     };
     Ok(Prepared {
         parts,
@@ -205,7 +216,10 @@ fn locate(doc: &uppsala::Document<'_>) -> Result<(uppsala::NodeId, uppsala::Node
     Ok((sig, si))
 }
 
-fn find_signed_properties(doc: &uppsala::Document<'_>, sig: uppsala::NodeId) -> Result<uppsala::NodeId> {
+fn find_signed_properties(
+    doc: &uppsala::Document<'_>,
+    sig: uppsala::NodeId,
+) -> Result<uppsala::NodeId> {
     doc.descendants(sig)
         .into_iter()
         .find(|&n| xml::is(doc, n, uri::XADES_NS, "SignedProperties"))
@@ -253,8 +267,12 @@ impl Prepared {
             }
             Key::P256(_) => ecdsa_signature(signature)?.to_bytes().to_vec(),
         };
-        self.key
-            .verify(self.method, self.parts.method_uri, &self.signed_info, &value)?;
+        self.key.verify(
+            self.method,
+            self.parts.method_uri,
+            &self.signed_info,
+            &value,
+        )?;
         Ok(self.parts.render(&STANDARD.encode(&value)).into_bytes())
     }
 }
@@ -271,5 +289,26 @@ pub fn sign_with<E: std::fmt::Display>(
     let prepared = prepare(request, cert_der, signing_time, algorithm)?;
     let signature =
         signer(&prepared.sign_request()).map_err(|e| XadesError::Signer(e.to_string()))?;
+    prepared.finish(&signature)
+}
+
+/// Signs `request` in pure Rust with an [`AuthSigningKey`] (its certificate and
+/// algorithm: `rsa-sha256` for RSA, `ecdsa-sha256` raw `R || S` for P-256). `rng`
+/// gives the RSA blinding; ECDSA is deterministic (RFC 6979).
+pub fn sign(
+    request: &AuthTokenRequest,
+    key: &AuthSigningKey,
+    signing_time: time::OffsetDateTime,
+    rng: &mut impl rand_core::CryptoRng,
+) -> Result<Vec<u8>> {
+    let prepared = prepare(
+        request,
+        key.certificate().der(),
+        signing_time,
+        key.algorithm(),
+    )?;
+    let signature = key
+        .sign(&prepared.sign_request(), rng)
+        .map_err(|e| XadesError::Signer(e.to_string()))?;
     prepared.finish(&signature)
 }

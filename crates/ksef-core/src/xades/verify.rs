@@ -10,8 +10,10 @@
 //! canonical `SignedInfo`; each Reference digest; the `SigningCertificate` binding
 //! (CertDigest, IssuerSerial); and finally the request fields.
 
-use super::cert::{CertInfo, Hash, SigMethod, decimal, dn_matches, normalize_decimal};
-use super::request::{AllowedIps, AuthTokenRequest, AuthTokenVersion, ContextIdentifier, RequestError};
+use super::cert::{CertInfo, Hash, SigMethod, dn_matches, normalize_decimal};
+use super::request::{
+    AllowedIps, AuthTokenRequest, AuthTokenVersion, ContextIdentifier, RequestError,
+};
 use super::xml::{self, attr_of, child, children, elements, is, name_of, text_of};
 use super::{Result, XadesError, uri};
 use base64::Engine;
@@ -56,12 +58,12 @@ impl std::fmt::Display for ReferenceTarget {
 pub struct Verified {
     /// The signed request fields (challenge, context, subject identifier type, IPs).
     pub request: AuthTokenRequest,
-    /// The signing certificate.
-    pub certificate: x509_cert::Certificate,
-    /// The signing certificate, DER, exactly as embedded.
-    pub certificate_der: Vec<u8>,
-    /// SHA-256 of the certificate DER, uppercase hex (the `certificateFingerprint`).
-    pub certificate_fingerprint: String,
+    /// The signing certificate, DER exactly as embedded (its
+    /// [`fingerprint_sha256`](crate::crypto::Certificate::fingerprint_sha256) is the
+    /// `certificateFingerprint`, its
+    /// [`subject_identifiers`](crate::crypto::Certificate::subject_identifiers) the
+    /// `certificateSubject`).
+    pub certificate: crate::crypto::Certificate,
     /// `xades:SigningTime`, if present.
     pub signing_time: Option<time::OffsetDateTime>,
     /// The `ds:SignatureMethod` URI.
@@ -150,7 +152,10 @@ pub fn verify(xml_bytes: &[u8]) -> Result<Verified> {
         return Err(XadesError::MissingElement("ds:Reference"));
     }
     if ref_els.len() > MAX_REFERENCES {
-        return Err(invalid("ds:SignedInfo", format!("{} references, at most {MAX_REFERENCES}", ref_els.len())));
+        return Err(invalid(
+            "ds:SignedInfo",
+            format!("{} references, at most {MAX_REFERENCES}", ref_els.len()),
+        ));
     }
     let refs = ref_els
         .iter()
@@ -159,7 +164,10 @@ pub fn verify(xml_bytes: &[u8]) -> Result<Verified> {
     if !refs.iter().any(|r| r.target == ReferenceTarget::Document) {
         return Err(XadesError::DocumentNotSigned);
     }
-    if !refs.iter().any(|r| r.target == ReferenceTarget::SignedProperties) {
+    if !refs
+        .iter()
+        .any(|r| r.target == ReferenceTarget::SignedProperties)
+    {
         return Err(XadesError::SignedPropertiesNotReferenced);
     }
 
@@ -194,9 +202,7 @@ pub fn verify(xml_bytes: &[u8]) -> Result<Verified> {
     let request = parse_request(&doc, root, version, sig)?;
     Ok(Verified {
         request,
-        certificate_fingerprint: hex::encode_upper(Hash::Sha256.digest(&cert.der)),
         certificate: cert.cert,
-        certificate_der: cert.der,
         signing_time,
         signature_method: method_uri.to_owned(),
     })
@@ -254,7 +260,12 @@ fn signed_properties(doc: &Document<'_>, sig: NodeId) -> Result<(NodeId, NodeId)
     let qp = match qps.as_slice() {
         [] => return Err(XadesError::MissingSignedProperties),
         [one] => *one,
-        _ => return Err(invalid("xades:QualifyingProperties", "more than one in the signature")),
+        _ => {
+            return Err(invalid(
+                "xades:QualifyingProperties",
+                "more than one in the signature",
+            ));
+        }
     };
     let expected = format!("#{}", attr_of(doc, sig, "Id").unwrap_or_default());
     let found = attr_of(doc, qp, "Target").unwrap_or_default();
@@ -266,8 +277,9 @@ fn signed_properties(doc: &Document<'_>, sig: NodeId) -> Result<(NodeId, NodeId)
     }
     let props = child(doc, qp, uri::XADES_NS, "SignedProperties")
         .ok_or(XadesError::MissingSignedProperties)?;
-    let ssp = child(doc, props, uri::XADES_NS, "SignedSignatureProperties")
-        .ok_or(XadesError::MissingElement("xades:SignedSignatureProperties"))?;
+    let ssp = child(doc, props, uri::XADES_NS, "SignedSignatureProperties").ok_or(
+        XadesError::MissingElement("xades:SignedSignatureProperties"),
+    )?;
     Ok((props, ssp))
 }
 
@@ -284,7 +296,10 @@ fn reference(
         .to_owned();
     let (target, node) = if uri.is_empty() {
         (ReferenceTarget::Document, None)
-    } else if let Some(id) = uri.strip_prefix('#').filter(|i| !i.is_empty() && !i.starts_with("xpointer(")) {
+    } else if let Some(id) = uri
+        .strip_prefix('#')
+        .filter(|i| !i.is_empty() && !i.starts_with("xpointer("))
+    {
         let n = *ids
             .get(id)
             .ok_or_else(|| XadesError::UnresolvedReference(uri.clone()))?;
@@ -305,7 +320,10 @@ fn reference(
     if let Some(ts) = child(doc, r, uri::DSIG_NS, "Transforms") {
         let list = children(doc, ts, uri::DSIG_NS, "Transform");
         if list.len() > MAX_TRANSFORMS {
-            return Err(invalid("ds:Transforms", format!("{} transforms, at most {MAX_TRANSFORMS}", list.len())));
+            return Err(invalid(
+                "ds:Transforms",
+                format!("{} transforms, at most {MAX_TRANSFORMS}", list.len()),
+            ));
         }
         for t in list {
             let alg = algorithm(doc, t, "ds:Transform")?;
@@ -377,10 +395,7 @@ fn is_not_signature_xpath(doc: &Document<'_>, t: NodeId) -> bool {
 /// The octets a reference digests: its node set after the transforms, serialized
 /// by the final canonicalization (Canonical XML 1.0 when none is given).
 fn reference_octets(doc: &Document<'_>, r: &Reference, sig: NodeId) -> Result<Vec<u8>> {
-    let (mode, prefixes) = r
-        .c14n
-        .clone()
-        .unwrap_or((C14nMode::Inclusive, Vec::new()));
+    let (mode, prefixes) = r.c14n.clone().unwrap_or((C14nMode::Inclusive, Vec::new()));
     // Same-document references never include comments (XML-DSig §4.4.3.3).
     let mut set = match r.node {
         None => NodeSet::all_without_comments(doc),
@@ -403,12 +418,16 @@ fn key_info_certificates(doc: &Document<'_>, sig: NodeId) -> Result<Vec<Vec<u8>>
         return Err(XadesError::MissingCertificate);
     }
     if els.len() > MAX_CERTIFICATES {
-        return Err(invalid("ds:X509Data", format!("{} certificates, at most {MAX_CERTIFICATES}", els.len())));
+        return Err(invalid(
+            "ds:X509Data",
+            format!("{} certificates, at most {MAX_CERTIFICATES}", els.len()),
+        ));
     }
     els.iter()
         .map(|&e| {
-            b64(&text_of(doc, e))
-                .map_err(|e| XadesError::Certificate(format!("ds:X509Certificate is not base64: {e}")))
+            b64(&text_of(doc, e)).map_err(|e| {
+                XadesError::Certificate(format!("ds:X509Certificate is not base64: {e}"))
+            })
         })
         .collect()
 }
@@ -426,26 +445,33 @@ fn signing_certificates(doc: &Document<'_>, ssp: NodeId) -> Result<Vec<CertRef>>
         .ok_or(XadesError::MissingSigningCertificate)?;
     let certs = children(doc, sc, uri::XADES_NS, "Cert");
     if certs.is_empty() || certs.len() > MAX_CERTIFICATES {
-        return Err(invalid("xades:SigningCertificate", format!("{} xades:Cert entries", certs.len())));
+        return Err(invalid(
+            "xades:SigningCertificate",
+            format!("{} xades:Cert entries", certs.len()),
+        ));
     }
     certs
         .into_iter()
         .map(|c| {
             let cd = child(doc, c, uri::XADES_NS, "CertDigest")
                 .ok_or(XadesError::MissingElement("xades:CertDigest"))?;
-            let dm = child(doc, cd, uri::DSIG_NS, "DigestMethod")
-                .ok_or(XadesError::MissingElement("xades:CertDigest/ds:DigestMethod"))?;
+            let dm = child(doc, cd, uri::DSIG_NS, "DigestMethod").ok_or(
+                XadesError::MissingElement("xades:CertDigest/ds:DigestMethod"),
+            )?;
             let hash_uri = algorithm(doc, dm, "ds:DigestMethod")?.to_owned();
-            let dv = child(doc, cd, uri::DSIG_NS, "DigestValue")
-                .ok_or(XadesError::MissingElement("xades:CertDigest/ds:DigestValue"))?;
+            let dv = child(doc, cd, uri::DSIG_NS, "DigestValue").ok_or(
+                XadesError::MissingElement("xades:CertDigest/ds:DigestValue"),
+            )?;
             let digest = b64(&text_of(doc, dv))
                 .map_err(|e| invalid("xades:CertDigest", format!("not base64: {e}")))?;
             let issuer_serial = match child(doc, c, uri::XADES_NS, "IssuerSerial") {
                 Some(is) => {
-                    let name = child(doc, is, uri::DSIG_NS, "X509IssuerName")
-                        .ok_or(XadesError::MissingElement("xades:IssuerSerial/ds:X509IssuerName"))?;
-                    let serial = child(doc, is, uri::DSIG_NS, "X509SerialNumber")
-                        .ok_or(XadesError::MissingElement("xades:IssuerSerial/ds:X509SerialNumber"))?;
+                    let name = child(doc, is, uri::DSIG_NS, "X509IssuerName").ok_or(
+                        XadesError::MissingElement("xades:IssuerSerial/ds:X509IssuerName"),
+                    )?;
+                    let serial = child(doc, is, uri::DSIG_NS, "X509SerialNumber").ok_or(
+                        XadesError::MissingElement("xades:IssuerSerial/ds:X509SerialNumber"),
+                    )?;
                     Some((text_of(doc, name), text_of(doc, serial)))
                 }
                 None => None,
@@ -482,19 +508,19 @@ fn check_binding(cert: &CertInfo, refs: &[CertRef]) -> Result<()> {
     }
     let r = refs
         .iter()
-        .find(|r| cert_digest_matches(&cert.der, r))
+        .find(|r| cert_digest_matches(cert.cert.der(), r))
         .ok_or(XadesError::CertDigestMismatch)?;
     if let Some((issuer, serial)) = &r.issuer_serial {
-        let expected = decimal(cert.cert.tbs_certificate().serial_number().as_bytes());
+        let expected = cert.cert.serial_decimal();
         if normalize_decimal(serial).as_deref() != Some(expected.as_str()) {
             return Err(XadesError::SerialNumberMismatch {
                 expected,
                 found: serial.trim().to_owned(),
             });
         }
-        if !dn_matches(cert.cert.tbs_certificate().issuer(), issuer) {
+        if !dn_matches(cert.cert.x509().tbs_certificate().issuer(), issuer) {
             return Err(XadesError::IssuerNameMismatch {
-                expected: cert.issuer(),
+                expected: cert.cert.issuer(),
                 found: issuer.trim().to_owned(),
             });
         }
@@ -518,7 +544,10 @@ fn parse_request(
     sig: NodeId,
 ) -> Result<AuthTokenRequest> {
     let ns = version.namespace();
-    let kids: Vec<NodeId> = elements(doc, root).into_iter().filter(|&n| n != sig).collect();
+    let kids: Vec<NodeId> = elements(doc, root)
+        .into_iter()
+        .filter(|&n| n != sig)
+        .collect();
     let mut it = kids.into_iter();
     let mut expect = |local: &'static str| -> std::result::Result<NodeId, RequestError> {
         match it.next() {
@@ -561,12 +590,16 @@ fn parse_request(
         _ => {
             return Err(RequestError::Structure {
                 expected: "one of Nip, InternalId, NipVatUe, PeppolId",
-                found: format!("{} elements in ContextIdentifier", elements(doc, ctx_el).len()),
+                found: format!(
+                    "{} elements in ContextIdentifier",
+                    elements(doc, ctx_el).len()
+                ),
             }
             .into());
         }
     };
-    let mut req = AuthTokenRequest::new(challenge.trim(), ctx, subject.trim().parse()?)?.with_version(version);
+    let mut req = AuthTokenRequest::new(challenge.trim(), ctx, subject.trim().parse()?)?
+        .with_version(version);
     if let Some(p) = policy {
         let allowed = child(doc, p, ns, "AllowedIps").ok_or(RequestError::Structure {
             expected: "AllowedIps",
