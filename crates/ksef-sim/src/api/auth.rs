@@ -125,9 +125,8 @@ async fn xades_signature(
             })?;
         ch.used = true;
     }
-    let cert = Certificate::from_der(&verified.certificate_der)
-        .map_err(|e| ApiError::bad(21115, [e.to_string()]))?;
-    let subject = subject_of(&cert, req.subject_type(), &verified.certificate_fingerprint)?;
+    let cert = &verified.certificate;
+    let subject = subject_of(cert, req.subject_type(), &cert.fingerprint_sha256())?;
     let context = Ident::new(req.context().kind(), req.context().value());
     // Certificate problems found after acceptance end the operation with 460.
     let cert_failure = if cert.check_validity(now).is_err() {
