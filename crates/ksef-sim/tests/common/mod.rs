@@ -281,14 +281,18 @@ pub struct Cred {
 }
 
 impl Cred {
-    /// TEST-style certificate of a NIP holder: `serialNumber=TINPL-<nip>` (DIGEST §5.2).
-    ///
-    /// (`organizationIdentifier=VATPL-…` seals are recognised by the simulator too, but
-    /// the XAdES signer/verifier in ksef-core cannot yet round-trip an issuer DN holding
-    /// that attribute, so tests use the serialNumber form.)
+    /// TEST-style company seal: `organizationIdentifier=VATPL-<nip>` (DIGEST §5.2).
     pub fn seal(nip: &str) -> Cred {
         Self::with_subject(
-            &format!("CN=Firma {nip},serialNumber=TINPL-{nip},C=PL"),
+            &format!("CN=Firma {nip},O=Firma {nip},2.5.4.97=VATPL-{nip},C=PL"),
+            Usage::DigitalSignature,
+        )
+    }
+
+    /// TEST-style personal certificate of a NIP holder: `serialNumber=TINPL-<nip>`.
+    pub fn tin(nip: &str) -> Cred {
+        Self::with_subject(
+            &format!("CN=Jan Testowy,serialNumber=TINPL-{nip},C=PL"),
             Usage::DigitalSignature,
         )
     }
