@@ -12,6 +12,7 @@ mod api;
 pub mod certs;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod ids;
 pub mod invoice_xml;

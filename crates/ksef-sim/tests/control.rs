@@ -280,3 +280,42 @@ async fn prod_profile_checks_nip_checksum() {
     assert_eq!(st["status"]["code"], 450);
     assert!(st["status"]["details"][0].as_str().unwrap().contains("NIP"));
 }
+
+#[tokio::test]
+async fn demo_credentials_log_in() {
+    let sim = start().await;
+    let nip = random_nip();
+    for (kind, expected) in [("Authentication", 200), ("Offline", 460)] {
+        let r = sim
+            .http
+            .post(root(&sim, "/_sim/demo-credentials"))
+            .json(&json!({"nip": nip, "certificateType": kind, "password": "demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        let cred = ksef_core::crypto::Credential::load(
+            v["certificatePem"].as_str().unwrap().as_bytes(),
+            v["privateKeyPem"].as_str().unwrap().as_bytes(),
+            Some("demo"),
+        )
+        .unwrap();
+        let c = Cred {
+            key: cred.private_key().clone(),
+            cert: cred.certificate().clone(),
+        };
+        let (r, at) = sim
+            .start_login(
+                &c,
+                &nip,
+                ksef_core::xades::SubjectIdentifierType::CertificateSubject,
+            )
+            .await;
+        assert_eq!(
+            sim.auth_status(&r, &at).await["status"]["code"],
+            expected,
+            "{kind}"
+        );
+    }
+}

@@ -11,6 +11,7 @@
 //! | `POST /_sim/latarnia` | `{"action": "maintenance"|"failureStart"|"failureEnd"|"totalFailure"|"clear", "title"?, "text"?}` | status service |
 //! | `POST /_sim/keys` | `{"usage": "SymmetricKeyEncryption"|"KsefTokenEncryption"}` | add (rotate in) an MF key |
 //! | `POST /_sim/keys/revoke` | `{"publicKeyId"}` | revoke an MF key (its id → 21470) |
+//! | `POST /_sim/demo-credentials` | `{"nip", "certificateType": "Authentication"|"Offline", "password"}` | self-signed TEST-style certificate + encrypted PKCS#8 key |
 
 use std::time::Duration;
 
@@ -43,6 +44,7 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/_sim/latarnia", post(latarnia))
         .route("/_sim/keys", post(add_key))
         .route("/_sim/keys/revoke", post(revoke_key))
+        .route("/_sim/demo-credentials", post(demo_credentials))
         .route("/status", get(status))
         .route("/messages", get(messages))
 }
@@ -283,4 +285,26 @@ async fn revoke_key(
         .ok_or_else(|| ApiError::validation("Nieznany publicKeyId."))?;
     k.revoked = true;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoReq {
+    nip: String,
+    certificate_type: crate::demo::DemoType,
+    password: String,
+}
+
+async fn demo_credentials(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<DemoReq>,
+) -> ApiResult<impl IntoResponse> {
+    if r.password.is_empty() {
+        return Err(ApiError::validation("Hasło nie może być puste."));
+    }
+    let now = sim.now();
+    let creds =
+        crate::demo::demo_credentials(&r.nip, r.certificate_type, &r.password, now, &mut sim.rng())
+            .map_err(|e| ApiError::validation(e.to_string()))?;
+    Ok(axum::Json(creds))
 }
