@@ -83,7 +83,13 @@ async fn faults_5xx_drop_latency() {
     let sim = start().await;
     let put = |body: Value| sim.http.put(root(&sim, "/_sim/faults")).json(&body).send();
     put(json!({"failNext": 1})).await.unwrap();
-    let r = sim.post("/auth/challenge", None, None).await;
+    // Injected 5xx are outside the contract: bypass the OpenAPI check.
+    let r = sim
+        .http
+        .post(sim.url("/auth/challenge"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
         sim.post("/auth/challenge", None, None).await.status(),
@@ -318,4 +324,36 @@ async fn demo_credentials_log_in() {
             "{kind}"
         );
     }
+}
+
+#[test]
+fn openapi_checker_catches_mistakes() {
+    use common::oas::validate;
+    let bad = |status: u16, body: &str| {
+        std::panic::catch_unwind(|| {
+            validate(
+                "get",
+                "/v2/sessions/20250101-SO-0000000000-0000000000-00",
+                status,
+                "application/json",
+                body.as_bytes(),
+            )
+        })
+        .is_err()
+    };
+    let ok = r#"{"status":{"code":100,"description":"x"},"dateCreated":"a","dateUpdated":"b"}"#;
+    assert!(!bad(200, ok));
+    assert!(bad(
+        200,
+        r#"{"status":{"code":100,"description":"x"},"dateCreated":"a"}"#
+    ));
+    assert!(bad(
+        200,
+        r#"{"status":{"code":"100","description":"x"},"dateCreated":"a","dateUpdated":"b"}"#
+    ));
+    assert!(bad(
+        200,
+        r#"{"status":{"code":100,"description":"x"},"dateCreated":"a","dateUpdated":"b","extra":1}"#
+    ));
+    assert!(bad(418, ok));
 }

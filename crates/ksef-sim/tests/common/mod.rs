@@ -3,6 +3,8 @@
 //! invoice encryption).
 #![allow(dead_code, unreachable_pub)]
 
+pub mod oas;
+
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -71,7 +73,7 @@ impl Sim {
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }
-        r.send().await.unwrap()
+        checked("get", r.send().await.unwrap()).await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
@@ -82,7 +84,7 @@ impl Sim {
         if let Some(b) = body {
             r = r.json(&b);
         }
-        r.send().await.unwrap()
+        checked("post", r.send().await.unwrap()).await
     }
 
     pub async fn testdata(&self, path: &str, body: Value) {
@@ -117,6 +119,7 @@ impl Sim {
             .send()
             .await
             .unwrap();
+        let r = checked("post", r).await;
         let status = r.status();
         let v: Value = r.json().await.unwrap();
         assert_eq!(status, StatusCode::ACCEPTED, "{v}");
@@ -268,6 +271,24 @@ impl Sim {
         }
         panic!("session stuck");
     }
+}
+
+/// Validates a response against open-api.json and hands back an equivalent one.
+pub async fn checked(method: &str, r: Response) -> Response {
+    let status = r.status();
+    let path = r.url().path().to_owned();
+    let headers = r.headers().clone();
+    let body = r.bytes().await.unwrap();
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    oas::validate(method, &path, status.as_u16(), ct, &body);
+    let mut b = http::Response::builder().status(status);
+    for (k, v) in &headers {
+        b = b.header(k, v);
+    }
+    Response::from(b.body(body).unwrap())
 }
 
 pub fn fa3() -> Value {
