@@ -16,7 +16,7 @@ fn spec() -> &'static Value {
     })
 }
 
-fn resolve<'a>(s: &'a Value) -> &'a Value {
+fn resolve(s: &Value) -> &Value {
     match s.get("$ref").and_then(Value::as_str) {
         Some(r) => {
             let name = r.rsplit('/').next().unwrap();
@@ -58,7 +58,7 @@ fn operation(method: &str, path: &str) -> Option<(&'static str, &'static Value)>
 fn check(schema: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
     let s = resolve(schema);
     if v.is_null() {
-        if s.get("nullable") != Some(&Value::Bool(true)) && !s.get("allOf").is_some() {
+        if s.get("nullable") != Some(&Value::Bool(true)) && s.get("allOf").is_none() {
             errs.push(format!("{at}: null not allowed"));
         }
         return;
