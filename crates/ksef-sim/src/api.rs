@@ -3,6 +3,7 @@
 
 mod auth;
 mod control;
+mod limits;
 mod security;
 mod sessions;
 mod testdata;
@@ -26,17 +27,67 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .merge(security::routes())
         .merge(auth::routes())
         .merge(testdata::routes())
+        .merge(limits::routes())
         .merge(sessions::routes());
     Router::new()
         .nest("/v2", v2)
         .merge(sessions::storage_routes())
         .merge(control::routes())
+        .layer(middleware::from_fn_with_state(sim.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(
             sim.clone(),
             crate::error::render,
         ))
         .layer(middleware::from_fn_with_state(sim.clone(), control::faults))
         .with_state(sim)
+}
+
+/// Applies the rate limits when enabled (DIGEST §17).
+async fn rate_limit(
+    axum::extract::State(sim): axum::extract::State<Simulator>,
+    req: Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if !sim.config().rate_limits {
+        return next.run(req).await;
+    }
+    let Some(group) = crate::ratelimit::group(req.method().as_str(), req.uri().path()) else {
+        return next.run(req).await;
+    };
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string());
+    let context = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|t| {
+            let all = [
+                TokenType::AuthenticationToken,
+                TokenType::ContextToken,
+                TokenType::RefreshToken,
+            ];
+            jwt::verify(sim.jwt_secret(), t.trim(), sim.now().unix_timestamp(), &all).ok()
+        })
+        .map(|c| format!("{}:{}", c.cit, c.civ))
+        .unwrap_or_default();
+    let now = sim.now();
+    let verdict = {
+        let mut st = sim.state();
+        let table = st.rate_table.unwrap_or(crate::ratelimit::PRODUCTION);
+        st.limiter.hit(&table, &context, &ip, group, now)
+    };
+    match verdict {
+        Ok(()) => next.run(req).await,
+        Err((retry_after, detail)) => ApiError::TooManyRequests {
+            retry_after,
+            detail,
+        }
+        .into_response(),
+    }
 }
 
 /// A JSON body whose rejections are KSeF 21405 validation errors.

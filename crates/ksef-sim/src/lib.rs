@@ -19,6 +19,7 @@ pub mod invoice_xml;
 pub mod jwt;
 pub mod keys;
 mod pipeline;
+pub mod ratelimit;
 pub mod rng;
 pub mod state;
 pub mod upo;

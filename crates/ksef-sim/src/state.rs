@@ -303,4 +303,8 @@ pub struct State {
     pub latarnia: Vec<LatarniaMessage>,
     /// Injected faults.
     pub faults: Faults,
+    /// Effective rate limits (`GET /rate-limits`); `None` = the production table.
+    pub rate_table: Option<crate::ratelimit::Table>,
+    /// Rate-limit counters.
+    pub limiter: crate::ratelimit::Limiter,
 }

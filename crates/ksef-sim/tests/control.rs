@@ -357,3 +357,80 @@ fn openapi_checker_catches_mistakes() {
     ));
     assert!(bad(418, ok));
 }
+
+#[tokio::test]
+async fn rate_limits_with_retry_after() {
+    let sim = start().await;
+    let nip = random_nip();
+    let (token, _, _) = sim.login(&Cred::seal(&nip), &nip).await;
+    // Off by default: many opens pass.
+    for _ in 0..12 {
+        sim.open_session(&token).await;
+    }
+    let r = sim
+        .post("/testdata/rate-limits/production", Some(&token), None)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = sim
+        .get("/rate-limits", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["onlineSession"],
+        json!({"perSecond": 10, "perMinute": 30, "perHour": 120})
+    );
+    // Start from empty windows (the opens above are older than the hour window).
+    sim.clock.advance(time::Duration::hours(2));
+    let (token, _, _) = sim.login(&Cred::seal(&nip), &nip).await;
+    let mut refused = None;
+    for i in 0..40 {
+        let key = ksef_core::crypto::InvoiceEncryptionKey::generate(&mut ksef_sim::SimRng::os());
+        let info = key
+            .encryption_info(&sim.mf_key().await, &mut ksef_sim::SimRng::os())
+            .unwrap();
+        let r = sim
+            .post(
+                "/sessions/online",
+                Some(&token),
+                Some(json!({"formCode": fa3(), "encryption": info})),
+            )
+            .await;
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some((i, r));
+            break;
+        }
+    }
+    let (i, r) = refused.expect("a 429");
+    assert!(i <= 30, "refused after {i}");
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"]["code"], 429);
+    // Problem-details form.
+    let r = sim
+        .http
+        .post(sim.url("/sessions/online"))
+        .bearer_auth(&token)
+        .header("X-Error-Format", "problem-details")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let r = common::checked("post", r).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    // Switched off again via the control API.
+    sim.http
+        .put(root(&sim, "/_sim/rate-limits"))
+        .json(&json!({"enabled": false}))
+        .send()
+        .await
+        .unwrap();
+    sim.open_session(&token).await;
+}

@@ -7,6 +7,7 @@
 //! | `GET/PUT /_sim/delays` | `Delays` (ms) | processing delays (all 0 = unit-test mode) |
 //! | `PUT /_sim/clock` | `{"offsetSeconds": i64}` | shift the simulator clock |
 //! | `PUT /_sim/faults` | `{"latencyMs", "failNext", "dropNext"}` | latency, 5xx, dropped connections |
+//! | `PUT /_sim/rate-limits` | `{"enabled": bool}` | switch rate limiting on/off (off by default) |
 //! | `PUT /_sim/profile` | `{"profile": "Test"|"Prod"}` | rules profile |
 //! | `POST /_sim/latarnia` | `{"action": "maintenance"|"failureStart"|"failureEnd"|"totalFailure"|"clear", "title"?, "text"?}` | status service |
 //! | `POST /_sim/keys` | `{"usage": "SymmetricKeyEncryption"|"KsefTokenEncryption"}` | add (rotate in) an MF key |
@@ -41,6 +42,7 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/_sim/clock", put(clock))
         .route("/_sim/faults", put(faults_put))
         .route("/_sim/profile", put(profile))
+        .route("/_sim/rate-limits", put(rate_limits))
         .route("/_sim/latarnia", post(latarnia))
         .route("/_sim/keys", post(add_key))
         .route("/_sim/keys/revoke", post(revoke_key))
@@ -307,4 +309,17 @@ async fn demo_credentials(
         crate::demo::demo_credentials(&r.nip, r.certificate_type, &r.password, now, &mut sim.rng())
             .map_err(|e| ApiError::validation(e.to_string()))?;
     Ok(axum::Json(creds))
+}
+
+#[derive(Deserialize)]
+struct RateLimitsReq {
+    enabled: bool,
+}
+
+async fn rate_limits(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<RateLimitsReq>,
+) -> StatusCode {
+    sim.update_config(|c| c.rate_limits = r.enabled);
+    StatusCode::NO_CONTENT
 }
