@@ -2,6 +2,7 @@
 //! validation errors, bearer tokens, permissions, client IP, own base URL).
 
 mod auth;
+mod batch;
 mod control;
 mod limits;
 mod security;
@@ -28,10 +29,12 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .merge(auth::routes())
         .merge(testdata::routes())
         .merge(limits::routes())
+        .merge(batch::routes())
         .merge(sessions::routes());
     Router::new()
         .nest("/v2", v2)
         .merge(sessions::storage_routes())
+        .merge(batch::storage_routes())
         .merge(control::routes())
         .layer(middleware::from_fn_with_state(sim.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(

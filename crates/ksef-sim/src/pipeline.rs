@@ -33,6 +33,8 @@ struct Job {
     offline_mode: bool,
     invoicing_date: OffsetDateTime,
     hash_of_corrected: Option<String>,
+    /// Batch invoices arrive already decrypted and unpacked.
+    plain: Option<Vec<u8>>,
 }
 
 /// The outcome of the checks that need no global state.
@@ -62,9 +64,15 @@ async fn run(sim: Simulator, session_ref: String, invoice_ref: String) {
         Status::new(150, "Trwa przetwarzanie"),
     );
     tokio::time::sleep(delays.invoice_process).await;
+    process(&sim, &session_ref, &invoice_ref).await;
+    maybe_finish(sim, session_ref);
+}
+
+/// Runs the checks on one invoice and records the final status (no delays).
+pub(crate) async fn process(sim: &Simulator, session_ref: &str, invoice_ref: &str) {
     let job = {
         let st = sim.state();
-        let Some(s) = st.sessions.get(&session_ref) else {
+        let Some(s) = st.sessions.get(session_ref) else {
             return;
         };
         let Some(i) = s.invoices.iter().find(|i| i.reference == invoice_ref) else {
@@ -85,11 +93,11 @@ async fn run(sim: Simulator, session_ref: String, invoice_ref: String) {
             offline_mode: i.offline_mode,
             invoicing_date: i.invoicing_date,
             hash_of_corrected: i.hash_of_corrected.clone(),
+            plain: i.plain.clone(),
         }
     };
-    let checked = check(&sim, &job).await;
-    finish(&sim, &session_ref, &invoice_ref, &job, checked);
-    maybe_finish(sim, session_ref);
+    let checked = check(sim, &job).await;
+    finish(sim, session_ref, invoice_ref, &job, checked);
 }
 
 fn semantic(detail: impl Into<String>) -> Status {
@@ -99,17 +107,22 @@ fn semantic(detail: impl Into<String>) -> Status {
 /// Steps 1–8 and 10 of the simulator notes.
 async fn check(sim: &Simulator, job: &Job) -> Checked {
     let none = InvoiceFields::default;
-    let Some(key) = &job.key else {
-        return Checked::Rejected(
-            Status::new(435, "Błąd odszyfrowania pliku").detail("Plik niepoprawnie zaszyfrowany"),
-            none(),
-        );
-    };
-    let Ok(xml) = key.decrypt_bytes(&job.encrypted) else {
-        return Checked::Rejected(
-            Status::new(435, "Błąd odszyfrowania pliku").detail("Plik niepoprawnie zaszyfrowany"),
-            none(),
-        );
+    let xml = match &job.plain {
+        Some(p) => p.clone(),
+        None => {
+            let decrypted = job
+                .key
+                .as_ref()
+                .and_then(|k| k.decrypt_bytes(&job.encrypted).ok());
+            let Some(xml) = decrypted else {
+                return Checked::Rejected(
+                    Status::new(435, "Błąd odszyfrowania pliku")
+                        .detail("Plik niepoprawnie zaszyfrowany"),
+                    none(),
+                );
+            };
+            xml
+        }
     };
     let verify = |d: String| Status::new(430, "Błąd weryfikacji pliku faktury").detail(d);
     if xml.len() as u64 != job.declared_size {
@@ -305,6 +318,7 @@ fn finish(sim: &Simulator, session_ref: &str, invoice_ref: &str, job: &Job, chec
     inv.ksef_number = ksef;
     inv.status = status;
     inv.encrypted = Vec::new();
+    inv.plain = None;
 }
 
 /// Completes a closed session (170) once no invoice is pending: 200 with UPO pages,
@@ -314,7 +328,7 @@ pub(crate) fn maybe_finish(sim: Simulator, session_ref: String) {
         let st = sim.state();
         st.sessions
             .get(&session_ref)
-            .is_some_and(|s| s.status.code == 170 && s.pending() == 0)
+            .is_some_and(|s| closing(s) && s.pending() == 0)
     };
     if !ready {
         return;
@@ -327,9 +341,10 @@ pub(crate) fn maybe_finish(sim: Simulator, session_ref: String) {
         let Some(s) = st.sessions.get(&session_ref) else {
             return;
         };
-        if s.status.code != 170 || s.pending() != 0 {
+        if !closing(s) || s.pending() != 0 {
             return;
         }
+        let batch = s.kind == crate::state::SessionKind::Batch;
         let ok = s.invoices.iter().filter(|i| i.status.code == 200).count();
         let (status, pages) = if s.invoices.is_empty() {
             (
@@ -348,10 +363,12 @@ pub(crate) fn maybe_finish(sim: Simulator, session_ref: String) {
                 .into_iter()
                 .map(|p| (reference(RefType::Upo, now, &mut rng), p))
                 .collect();
-            (
-                Status::new(200, "Sesja interaktywna przetworzona pomyślnie"),
-                pages,
-            )
+            let done = if batch {
+                "Sesja wsadowa przetworzona pomyślnie"
+            } else {
+                "Sesja interaktywna przetworzona pomyślnie"
+            };
+            (Status::new(200, done), pages)
         };
         if let Some(s) = st.sessions.get_mut(&session_ref) {
             s.status = status;
@@ -359,4 +376,15 @@ pub(crate) fn maybe_finish(sim: Simulator, session_ref: String) {
             s.updated = now;
         }
     });
+}
+
+/// A session waiting for completion: online closed (170), or batch processed (150 with
+/// its invoices created).
+fn closing(s: &crate::state::Session) -> bool {
+    match s.kind {
+        crate::state::SessionKind::Online => s.status.code == 170,
+        crate::state::SessionKind::Batch => {
+            s.status.code == 150 && s.batch.as_ref().is_some_and(|b| b.parts.is_empty())
+        }
+    }
 }

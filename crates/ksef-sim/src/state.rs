@@ -182,6 +182,10 @@ pub struct Invoice {
     pub xml: Option<Vec<u8>>,
     /// Reference of a successful technical correction of this invoice.
     pub corrected_by: Option<String>,
+    /// File name inside the batch archive (`invoiceFileName`).
+    pub file_name: Option<String>,
+    /// The plaintext, for batch invoices (already decrypted and unpacked).
+    pub plain: Option<Vec<u8>>,
 }
 
 /// Kind of a session.
@@ -189,6 +193,38 @@ pub struct Invoice {
 pub enum SessionKind {
     /// Interactive.
     Online,
+    /// Batch.
+    Batch,
+}
+
+/// One declared part of a batch archive.
+#[derive(Debug, Clone)]
+pub struct BatchPart {
+    /// `ordinalNumber`.
+    pub ordinal: u32,
+    /// Declared encrypted size.
+    pub size: u64,
+    /// Declared Base64 SHA-256 of the encrypted part.
+    pub hash: String,
+    /// Uploaded bytes.
+    pub data: Option<Vec<u8>>,
+}
+
+/// Batch-specific session data (DIGEST §9).
+#[derive(Debug, Clone)]
+pub struct BatchInfo {
+    /// Declared archive size (before encryption).
+    pub file_size: u64,
+    /// Declared Base64 SHA-256 of the archive.
+    pub file_hash: String,
+    /// `Zip` or `TarGz`.
+    pub compression: String,
+    /// Declared parts.
+    pub parts: Vec<BatchPart>,
+    /// `offlineMode` of the whole batch.
+    pub offline_mode: bool,
+    /// End of the upload window (parts × 20 min).
+    pub upload_deadline: OffsetDateTime,
 }
 
 /// A session (`…-SO-…`).
@@ -226,6 +262,8 @@ pub struct Session {
     pub invoices: Vec<Invoice>,
     /// Session UPO pages: (`…-EU-…` reference, XML).
     pub upo_pages: Vec<(String, Vec<u8>)>,
+    /// Batch data (batch sessions only).
+    pub batch: Option<BatchInfo>,
 }
 
 impl Session {

@@ -59,10 +59,10 @@ pub(super) fn storage_routes() -> Router<Simulator> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct FormCode {
-    system_code: String,
-    schema_version: String,
-    value: String,
+pub(super) struct FormCode {
+    pub(super) system_code: String,
+    pub(super) schema_version: String,
+    pub(super) value: String,
 }
 
 #[derive(Deserialize)]
@@ -73,7 +73,7 @@ struct OpenOnline {
 }
 
 /// Form codes with a schema the simulator validates against (DIGEST §8 FormCode table).
-fn supported_form(f: &FormCode) -> bool {
+pub(super) fn supported_form(f: &FormCode) -> bool {
     matches!(
         (
             f.system_code.as_str(),
@@ -84,7 +84,7 @@ fn supported_form(f: &FormCode) -> bool {
     )
 }
 
-fn context_of(c: &Claims) -> Ident {
+pub(super) fn context_of(c: &Claims) -> Ident {
     Ident::new(&c.cit, &c.civ)
 }
 
@@ -175,6 +175,7 @@ async fn open_online(
             permissions: claims.per.clone(),
             invoices: Vec::new(),
             upo_pages: Vec::new(),
+            batch: None,
         },
     );
     Ok((
@@ -197,7 +198,7 @@ struct SendInvoice {
     hash_of_corrected_invoice: Option<String>,
 }
 
-fn no_session(reference: &str) -> ApiError {
+pub(super) fn no_session(reference: &str) -> ApiError {
     ApiError::bad(
         21173,
         [format!(
@@ -208,7 +209,10 @@ fn no_session(reference: &str) -> ApiError {
 
 /// Auto-closes an online session past `validUntil` (DIGEST §8: lifetime 12 h).
 fn expire(session: &mut Session, now: time::OffsetDateTime) {
-    if session.status.code == 100 && now >= session.valid_until {
+    if session.kind == SessionKind::Online
+        && session.status.code == 100
+        && now >= session.valid_until
+    {
         session.status = Status::new(170, "Sesja interaktywna zamknięta");
         session.updated = now;
     }
@@ -304,6 +308,8 @@ async fn send_invoice(
             offline: req.offline_mode,
             xml: None,
             corrected_by: None,
+            file_name: None,
+            plain: None,
         });
         session.updated = now;
         reference
@@ -491,6 +497,9 @@ fn invoice_json(s: &Session, inv: &Invoice, base: &str, expiry: &str) -> Value {
         "status": inv.status.to_json(),
     });
     if let Some(o) = v.as_object_mut() {
+        if let Some(f) = &inv.file_name {
+            o.insert("invoiceFileName".into(), json!(f));
+        }
         if let Some(n) = &inv.invoice_number {
             o.insert("invoiceNumber".into(), json!(n));
         }

@@ -264,7 +264,7 @@ impl Sim {
                 .await
                 .unwrap();
             let c = v["status"]["code"].as_u64().unwrap();
-            if c != 100 && c != 170 {
+            if ![100, 150, 170].contains(&c) {
                 return v;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
