@@ -11,6 +11,29 @@
 //!   session key), [`MfPrivateKey`] (the simulator's side).
 //! - [`hazmat`]: verification with any certificate, signing with a bare key.
 //!
+//! ```no_run
+//! use ksef_core::crypto::{Credential, InvoiceEncryptionKey, MfKeyUsage, MfPublicKey, OfflineSigningKey};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let (cert_pem, key_pem, list_json, invoice_xml) = (vec![], vec![], vec![], vec![]);
+//! let now = time::OffsetDateTime::now_utc(); // the caller's clock
+//! let mut rng = rand_core::UnwrapErr(getrandom::SysRng); // the caller's RNG
+//!
+//! // KOD II: Offline certificate + key, two steps (the second may run in WebCrypto).
+//! let cred = Credential::load(&cert_pem, &key_pem, Some("password"))?;
+//! let signer = OfflineSigningKey::new(cred, now)?;
+//! let request = signer.sign_request(b"qr-test.ksef.mf.gov.pl/certificate/...");
+//! let signature = signer.sign(&request, &mut rng)?;
+//!
+//! // Invoice encryption for an online session.
+//! let mf = MfPublicKey::select(&list_json, MfKeyUsage::SymmetricKeyEncryption, now)?;
+//! let session = InvoiceEncryptionKey::generate(&mut rng);
+//! let encryption = session.encryption_info(&mf, &mut rng)?; // POST /sessions/online
+//! let invoice = session.encrypt_invoice(&invoice_xml); // POST …/invoices
+//! # let _ = (signature, encryption, invoice);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Every signature the product makes is available in two steps, so that a browser can
 //! sign with a non-extractable WebCrypto key: first the exact bytes to sign and the
 //! algorithm ([`SignRequest`]), then assembling the result from a signature produced
@@ -53,7 +76,9 @@ mod public;
 mod signer;
 
 pub use cert::{Certificate, KeyAlgorithm, KsefCertificateType, NameAttribute, SubjectIdentifier};
-pub use encryption::{EncryptedInvoice, EncryptionInfo, InvoiceEncryptionKey, MfPrivateKey};
+pub use encryption::{
+    EncryptedInvoice, EncryptedPart, EncryptionInfo, InvoiceEncryptionKey, MfPrivateKey,
+};
 pub use error::{CredentialError, CryptoError, Result};
 pub use key::{KeyFormat, PrivateKey};
 pub use mf::{MfKeyUsage, MfPublicKey, PublicKeyCertificate};

@@ -300,6 +300,47 @@ fn unsupported_algorithms_are_named() {
         unsupported(&["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"])
             .starts_with("RSA-1024")
     );
+    // An RSA-1024 certificate inspects as RSA-1024 and is refused as a public key.
+    let k1024 = tmp_file("rsa1024.pem");
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:1024",
+        "-out",
+        k1024.to_str().unwrap(),
+    ]);
+    let c1024 = cert(&self_signed(
+        "rsa1024",
+        &k1024,
+        SUBJ_SEAL,
+        Some("digitalSignature"),
+        10,
+    ));
+    assert_eq!(c1024.key_algorithm(), KeyAlgorithm::Rsa { bits: 1024 });
+    assert!(
+        matches!(c1024.public_key().unwrap_err(), CredentialError::UnsupportedAlgorithm { algorithm } if algorithm.starts_with("RSA-1024"))
+    );
+    // Ed25519 certificate: inspected, named.
+    let ked = tmp_file("ed.pem");
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "ED25519",
+        "-out",
+        ked.to_str().unwrap(),
+    ]);
+    let ced = cert(&self_signed(
+        "ed25519",
+        &ked,
+        SUBJ_SEAL,
+        Some("digitalSignature"),
+        10,
+    ));
+    assert!(
+        matches!(ced.key_algorithm(), KeyAlgorithm::Other { name } if name.starts_with("Ed25519"))
+    );
     assert!(
         unsupported(&["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"]).contains("P-384")
     );
@@ -856,6 +897,157 @@ fn openssl_and_node_signatures_verify_in_ours() {
             assert_eq!(
                 hazmat::verify(&pk, alg, b"tampered", &sig),
                 Err(CryptoError::InvalidSignature)
+            );
+        }
+    }
+}
+
+#[test]
+fn generated_keys_export_to_pkcs8_that_openssl_reads() {
+    let mut rng = rng();
+    for (k, text) in [
+        (PrivateKey::generate_p256(&mut rng), "prime256v1"),
+        (
+            PrivateKey::generate_rsa(&mut rng, 2048).unwrap(),
+            "2048 bit",
+        ),
+    ] {
+        let der = k.to_pkcs8_der().unwrap();
+        let p = write_tmp("gen.p8.der", &der);
+        let out = String::from_utf8(openssl(&[
+            "pkey",
+            "-inform",
+            "DER",
+            "-in",
+            p.to_str().unwrap(),
+            "-noout",
+            "-text",
+        ]))
+        .unwrap();
+        assert!(out.contains(text), "{out}");
+    }
+    assert!(matches!(
+        PrivateKey::generate_rsa(&mut rng, 1024),
+        Err(CredentialError::UnsupportedAlgorithm { .. })
+    ));
+}
+
+/// The browser path (CONVENTIONS §3, two-step signing): our PKCS#8 export imports into
+/// WebCrypto (node's `crypto.subtle`, the same API as the browser), WebCrypto signs the
+/// `SignRequest` bytes, and our verifier accepts the result.
+#[test]
+fn webcrypto_imports_our_pkcs8_and_its_signatures_verify_in_ours() {
+    const SUBTLE: &str = r#"
+const [,der, alg, msg] = process.argv;
+const s = globalThis.crypto.subtle;
+const params = {
+  RsaPkcs1v15Sha256: [{name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256'}, {name: 'RSASSA-PKCS1-v1_5'}],
+  RsaPssSha256: [{name: 'RSA-PSS', hash: 'SHA-256'}, {name: 'RSA-PSS', saltLength: 32}],
+  EcdsaP256Sha256P1363: [{name: 'ECDSA', namedCurve: 'P-256'}, {name: 'ECDSA', hash: 'SHA-256'}],
+}[alg];
+(async () => {
+  const key = await s.importKey('pkcs8', Buffer.from(der, 'base64'), params[0], false, ['sign']);
+  const sig = await s.sign(params[1], key, Buffer.from(msg, 'base64'));
+  process.stdout.write(Buffer.from(sig).toString('base64'));
+})().catch(e => { console.error(e); process.exit(1); });
+"#;
+    let now = now();
+    let f = fixtures();
+    for (ks, rsa) in [(&f.rsa2048, true), (&f.p256, false)] {
+        for (ku, offline) in [("digitalSignature", false), ("nonRepudiation", true)] {
+            let crt = self_signed(
+                &format!("webcrypto-{rsa}-{ku}"),
+                &ks.pkcs8_pem,
+                SUBJ_SEAL,
+                Some(ku),
+                30,
+            );
+            let cred = Credential::load(&read(&crt), &read(&ks.traditional_der), None).unwrap();
+            let (req, der, cert) = if offline {
+                let k = OfflineSigningKey::new(cred, now).unwrap();
+                (
+                    k.sign_request(MSG),
+                    k.to_pkcs8_der().unwrap(),
+                    k.certificate().clone(),
+                )
+            } else {
+                let k = AuthSigningKey::new(cred, now).unwrap();
+                (
+                    k.sign_request(MSG),
+                    k.to_pkcs8_der().unwrap(),
+                    k.certificate().clone(),
+                )
+            };
+            let out = node(
+                SUBTLE,
+                &[
+                    &STANDARD.encode(&der[..]),
+                    &format!("{:?}", req.algorithm),
+                    &STANDARD.encode(&req.message),
+                ],
+            )
+            .unwrap_or_else(|e| panic!("webcrypto {:?}: {e}", req.algorithm));
+            let sig = STANDARD.decode(out).unwrap();
+            hazmat::verify_with_certificate(&cert, req.algorithm, MSG, &sig)
+                .unwrap_or_else(|e| panic!("{:?}: {e}", req.algorithm));
+        }
+    }
+}
+
+/// Inputs that must be rejected (CONVENTIONS §12): every truncation and many single-byte
+/// corruptions of real key and certificate files give an error, never a panic.
+#[test]
+fn truncated_and_corrupted_inputs_are_errors_not_panics() {
+    let f = fixtures();
+    let crt = self_signed(
+        "fuzz",
+        &f.p256.pkcs8_pem,
+        SUBJ_SEAL,
+        Some("nonRepudiation"),
+        10,
+    );
+    let cert_der = read(&cert_der(&crt));
+    for file in [
+        &f.p256.pkcs8_der,
+        &f.p256.traditional_der,
+        &f.p256.enc_pbkdf2_der,
+        &f.rsa2048.traditional_pem,
+    ] {
+        let bytes = read(file);
+        let pw = (file == &f.p256.enc_pbkdf2_der).then_some(PASSWORD);
+        // (A PEM file missing only its final newline is still complete.)
+        for n in 0..bytes.trim_ascii_end().len() {
+            assert!(
+                PrivateKey::load(&bytes[..n], pw).is_err(),
+                "{} cut at {n}",
+                file.display()
+            );
+        }
+        for i in (0..bytes.len()).step_by(7) {
+            let mut b = bytes.clone();
+            b[i] ^= 0xa5;
+            let _ = PrivateKey::load(&b, pw); // must not panic; may even succeed (e.g. a flip in a parameter)
+        }
+    }
+    for n in 0..cert_der.len() {
+        assert!(
+            Certificate::from_pem_or_der(&cert_der[..n]).is_err(),
+            "cert cut at {n}"
+        );
+    }
+    for i in 0..cert_der.len() {
+        let mut b = cert_der.clone();
+        b[i] ^= 0x5a;
+        if let Ok(c) = Certificate::from_pem_or_der(&b) {
+            // Whatever parses must also inspect without panicking.
+            let _ = (
+                c.subject(),
+                c.issuer(),
+                c.serial_decimal(),
+                c.ksef_type(),
+                c.subject_identifiers(),
+                c.key_algorithm(),
+                c.public_key(),
             );
         }
     }

@@ -318,6 +318,10 @@ fn batch_parts_of_every_length_round_trip_through_openssl() {
             "len {len}"
         );
         assert_eq!(session.decrypt_bytes(&ct).unwrap(), part);
+        let enc = session.encrypt_part(&part);
+        assert_eq!(enc.content, ct);
+        assert_eq!(enc.file_size, ct.len() as u64);
+        assert_eq!(enc.file_hash, openssl_b64_sha256(&ct));
     }
 }
 

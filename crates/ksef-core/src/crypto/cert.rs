@@ -16,7 +16,7 @@ use x509_cert::ext::pkix::KeyUsage;
 
 use super::error::CredentialError;
 use super::input::{self, Input};
-use super::public::PublicKey;
+use super::public::{PublicKey, rsa_spki_bits};
 
 /// The KSeF type of a certificate, read from its keyUsage extension (DIGEST §13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -282,13 +282,9 @@ impl Certificate {
             .as_ref()
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
         if oid == OID_RSA {
-            return match self.public_key() {
-                Ok(PublicKey::Rsa(k)) => KeyAlgorithm::Rsa {
-                    bits: rsa::traits::PublicKeyParts::size(&k) * 8,
-                },
-                _ => KeyAlgorithm::Other {
-                    name: "RSA (unparsable key)".to_owned(),
-                },
+            // From the modulus itself, so that RSA-1024 is reported as such.
+            return KeyAlgorithm::Rsa {
+                bits: rsa_spki_bits(spki.subject_public_key.raw_bytes()),
             };
         }
         if oid == OID_EC && curve == Some(OID_P256) {

@@ -67,6 +67,18 @@ pub struct EncryptedInvoice {
     pub encrypted_invoice_content: String,
 }
 
+/// One encrypted batch part (DIGEST §9 step 2–3): the raw bytes to upload and the
+/// `fileParts[]` fields of `POST /sessions/batch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedPart {
+    /// The ciphertext to PUT (raw, IV not prepended).
+    pub content: Vec<u8>,
+    /// `fileSize`: ciphertext length in bytes.
+    pub file_size: u64,
+    /// `fileHash`: Base64(SHA-256(ciphertext)).
+    pub file_hash: String,
+}
+
 /// The per-session AES-256 key and IV (zeroized on drop; `Debug` hides the key).
 #[derive(Clone)]
 pub struct InvoiceEncryptionKey {
@@ -158,6 +170,17 @@ impl InvoiceEncryptionKey {
         Aes256CbcDec::new(&(*self.key).into(), &self.iv.into())
             .decrypt_padded_vec::<Pkcs7>(ciphertext)
             .map_err(|_| CryptoError::Decryption)
+    }
+
+    /// Encrypts one batch part (a slice of the ZIP, ≤ 100 MB before encryption) and
+    /// computes its `fileSize` / `fileHash` (DIGEST §9).
+    pub fn encrypt_part(&self, part: &[u8]) -> EncryptedPart {
+        let content = self.encrypt_bytes(part);
+        EncryptedPart {
+            file_size: content.len() as u64,
+            file_hash: Sha256Hash::of(&content).to_base64(),
+            content,
+        }
     }
 
     /// Encrypts one invoice and computes the request metadata (DIGEST §7 step 5).

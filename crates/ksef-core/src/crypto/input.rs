@@ -26,21 +26,21 @@ pub(crate) enum Input {
 const BEGIN: &str = "-----BEGIN ";
 const DASHES: &str = "-----";
 
-/// Decodes `bytes` as PEM (if it contains `-----BEGIN `) or else as DER.
+/// Decodes `bytes` as PEM (if it starts with a `-----BEGIN ` line, possibly after some
+/// text such as `openssl x509 -text` output or a BOM) or else as DER.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Input, CredentialError> {
-    if let Some(text) = pem_text(bytes) {
-        return decode_pem(text).map(Input::Pem);
+    if bytes.first() != Some(&0x30)
+        && let Some(start) = bytes
+            .windows(BEGIN.len())
+            .position(|w| w == BEGIN.as_bytes())
+    {
+        // Everything from the first marker on; the preamble may be in any encoding. The
+        // blocks themselves are ASCII, so a lossy conversion changes nothing that matters.
+        let text = Zeroizing::new(String::from_utf8_lossy(&bytes[start..]).into_owned());
+        return decode_pem(&text).map(Input::Pem);
     }
     check_der_envelope(bytes)?;
     Ok(Input::Der(Zeroizing::new(bytes.to_vec())))
-}
-
-/// Returns the input as text when it looks like PEM.
-fn pem_text(bytes: &[u8]) -> Option<&str> {
-    // A DER SEQUENCE never starts with ASCII '-' (0x2D), so a BEGIN marker anywhere in
-    // valid UTF-8 means PEM.
-    let text = core::str::from_utf8(bytes).ok()?;
-    text.contains(BEGIN).then_some(text)
 }
 
 fn decode_pem(text: &str) -> Result<Vec<PemBlock>, CredentialError> {
@@ -177,5 +177,12 @@ mod tests {
         assert_eq!(blocks[0].label, "A");
         assert_eq!(&blocks[0].der[..], &[0, 1, 2]);
         assert_eq!(&blocks[1].der[..], &[3]);
+        // A non-UTF-8 preamble (Latin-2 "ó") before the block.
+        let Ok(Input::Pem(blocks)) =
+            decode(b"Ministerstwo Finans\xf3w\n-----BEGIN A-----\nAAEC\n-----END A-----\n")
+        else {
+            panic!("expected PEM");
+        };
+        assert_eq!(&blocks[0].der[..], &[0, 1, 2]);
     }
 }

@@ -115,6 +115,30 @@ impl PrivateKey {
         }
     }
 
+    /// Generates an EC P-256 key (what KSeF recommends for new certificates, DIGEST §13).
+    pub fn generate_p256(rng: &mut impl rand_core::CryptoRng) -> Self {
+        use p256::elliptic_curve::Generate;
+        Self::EcP256(p256::ecdsa::SigningKey::generate_from_rng(rng))
+    }
+
+    /// Generates an RSA key of `bits` (2048 for KSeF; at least [`MIN_RSA_BITS`]).
+    ///
+    /// # Errors
+    /// [`CredentialError::UnsupportedAlgorithm`] below 2048 bits or if generation fails.
+    pub fn generate_rsa(
+        rng: &mut impl rand_core::CryptoRng,
+        bits: usize,
+    ) -> Result<Self, CredentialError> {
+        let unsupported = || CredentialError::UnsupportedAlgorithm {
+            algorithm: format!("RSA-{bits}"),
+        };
+        if bits < MIN_RSA_BITS {
+            return Err(unsupported());
+        }
+        let k = rsa::PrivateKey::new(rng, bits).map_err(|_| unsupported())?;
+        Ok(Self::Rsa(Box::new(k)))
+    }
+
     /// The key's algorithm (and RSA size).
     pub fn algorithm(&self) -> KeyAlgorithm {
         match self {

@@ -193,3 +193,16 @@ fn parse_time(s: &str) -> Result<OffsetDateTime, CryptoError> {
     OffsetDateTime::parse(s, &Rfc3339)
         .map_err(|e| CryptoError::InvalidKeyList(format!("bad date {s:?}: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_timestamps_parse() {
+        // KSeF sends .NET-style 7-digit fractions (DIGEST §5.1 example).
+        let t = parse_time("2025-07-11T12:23:56.0154302+00:00");
+        assert_eq!(t.map(OffsetDateTime::unix_timestamp), Ok(1_752_236_636));
+        assert!(parse_time("2025-07-11").is_err());
+    }
+}

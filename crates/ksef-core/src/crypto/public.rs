@@ -132,7 +132,7 @@ fn verify_ecdsa_any(
 }
 
 /// Modulus size in bits from the RSAPublicKey inside an SPKI bit string (0 if unparsable).
-fn rsa_spki_bits(rsa_public_key_der: &[u8]) -> usize {
+pub(crate) fn rsa_spki_bits(rsa_public_key_der: &[u8]) -> usize {
     rsa::pkcs1::RsaPublicKeyRef::try_from(rsa_public_key_der)
         .map(|k| uint_bits(k.modulus.as_bytes()))
         .unwrap_or(0)

@@ -13,11 +13,14 @@ pub fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
     rand_core::UnwrapErr(getrandom::SysRng)
 }
 
-/// A per-process scratch directory.
+/// A per-process scratch directory under `target/tmp` (Cargo's `CARGO_TARGET_TMPDIR`),
+/// so generated test keys never land in the repository or in a shared `/tmp`.
 pub fn tmp() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let d = std::env::temp_dir().join(format!("ksef-crypto-{}", std::process::id()));
+        let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("ksef-crypto-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).expect("temp dir");
         d
     })
