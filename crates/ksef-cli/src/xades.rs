@@ -183,7 +183,6 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
         let subj = "/CN=Jan Testowy/serialNumber=TINPL-5265877635/C=PL";
-        let now = time::OffsetDateTime::now_utc();
         for (name, newkey) in [("rsa", "rsa:2048"), ("ec", "ec")] {
             let (key, cert, enc) = (
                 p(&format!("{name}.key")),
@@ -210,6 +209,8 @@ mod tests {
                 "-passout",
                 "pass:pw",
             ]);
+            // after openssl, so that the certificate is already valid
+            let now = time::OffsetDateTime::now_utc();
             let cert = std::fs::read(&cert).expect("cert");
             let (key, enc) = (
                 std::fs::read(&key).expect("key"),

@@ -24,6 +24,33 @@
 //!
 //! [`verify`] checks a signed `AuthTokenRequest` the way KSeF does (codes 9101–9105)
 //! and says exactly what is wrong in an [`XadesError`].
+//!
+//! ```no_run
+//! use ksef_core::crypto::SignatureAlgorithm;
+//! use ksef_core::xades::{self, AuthTokenRequest, ContextIdentifier, SubjectIdentifierType};
+//! # fn webcrypto_sign(_: &[u8]) -> Vec<u8> { unimplemented!() }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let cert_der = std::fs::read("cert.der")?;
+//! let request = AuthTokenRequest::new(
+//!     "20250604-CR-461EA5B000-537A6BA15D-D7",
+//!     ContextIdentifier::Nip("5265877635".into()),
+//!     SubjectIdentifierType::CertificateSubject,
+//! )?;
+//! let signing_time = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+//! let prepared = xades::prepare(
+//!     &request,
+//!     &cert_der,
+//!     signing_time,
+//!     SignatureAlgorithm::EcdsaP256Sha256P1363,
+//! )?;
+//! let to_sign = prepared.sign_request(); // the canonical SignedInfo bytes, not a digest
+//! let signature = webcrypto_sign(&to_sign.message); // ECDSA P-256 / SHA-256, raw R || S
+//! let signed_xml = prepared.finish(&signature)?;
+//! let verified = xades::verify(&signed_xml)?;
+//! assert_eq!(verified.request, request);
+//! # Ok(())
+//! # }
+//! ```
 
 mod cert;
 mod request;

@@ -499,7 +499,23 @@ der = cert.public_bytes(Encoding.DER)
 digest = base64.b64encode(hashlib.sha256(der).digest()).decode()
 issuer = cert.issuer.rfc4514_string()
 serial = str(cert.serial_number)
-if corrupt == "certdigest":
+signing_time = "2026-11-24T06:59:00+01:00"
+qp_ns = ""
+challenge = "20250604-CR-461EA5B000-537A6BA15D-D7"
+if corrupt == "badchallenge":
+    challenge = challenge.lower()
+if corrupt == "dotnet":
+    # What the official C# client writes: X509Certificate2.Issuer (reversed, ", ",
+    # .NET keywords), DateTimeOffset "O" time, dsig as the default namespace inside
+    # QualifyingProperties.
+    keys = {"2.5.4.3": "CN", "2.5.4.5": "SERIALNUMBER", "2.5.4.6": "C", "2.5.4.42": "G",
+            "2.5.4.4": "SN", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.7": "L", "2.5.4.8": "S"}
+    issuer = ", ".join(
+        f"{keys.get(a.oid.dotted_string, 'OID.' + a.oid.dotted_string)}={a.value}"
+        for a in reversed(list(cert.issuer)))
+    signing_time = "2026-11-24T05:59:00.1234567+00:00"
+    qp_ns = ' xmlns="http://www.w3.org/2000/09/xmldsig#"'
+elif corrupt == "certdigest":
     digest = base64.b64encode(hashlib.sha256(der + b"x").digest()).decode()
 elif corrupt == "serial":
     serial = str(cert.serial_number + 1)
@@ -509,7 +525,7 @@ sha = "http://www.w3.org/2001/04/xmlenc#sha256"
 tpl = f'''<?xml version="1.0" encoding="UTF-8"?>
 <AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0">
   <!-- made by xmlsec1 -->
-  <Challenge>20250604-CR-461EA5B000-537A6BA15D-D7</Challenge>
+  <Challenge>{challenge}</Challenge>
   <ContextIdentifier>
     <InternalId>5265877635-12345</InternalId>
   </ContextIdentifier>
@@ -535,10 +551,10 @@ tpl = f'''<?xml version="1.0" encoding="UTF-8"?>
     <SignatureValue/>
     <KeyInfo><X509Data/></KeyInfo>
     <Object>
-      <xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#Sig-1">
+      <xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#"{qp_ns} Target="#Sig-1">
         <xades:SignedProperties Id="SP-1">
           <xades:SignedSignatureProperties>
-            <xades:SigningTime>2026-11-24T06:59:00+01:00</xades:SigningTime>
+            <xades:SigningTime>{signing_time}</xades:SigningTime>
             <xades:SigningCertificate>
               <xades:Cert>
                 <xades:CertDigest>
@@ -631,14 +647,43 @@ fn xmlsec1_signatures_verify_in_ours() {
     }
 }
 
-/// Properly signed documents whose SigningCertificate does not describe the
-/// certificate: the binding checks, not the digests, must catch them.
+/// The shape of the official C# client (`SignatureService.cs`): unprefixed XML-DSig,
+/// `X509IssuerName` in .NET form (`SN=Testowy, G=Jan, C=PL, SERIALNUMBER=…, CN=…`),
+/// `SigningTime` with 7 fractional digits, signed by xmlsec1.
 #[test]
-fn xmlsec1_signed_wrong_signing_certificate_is_rejected() {
+fn dotnet_shaped_signatures_verify_in_ours() {
+    for (kind, method) in [(Kind::Rsa, RSA_SHA256), (Kind::Ec, ECDSA_SHA256)] {
+        let pki = Pki::new(kind);
+        let xml = xmlsec1_sign(&pki, method, EXC, "dotnet");
+        let s = String::from_utf8(xml.clone()).expect("utf-8");
+        assert!(
+            s.contains("SN=Testowy, G=Jan, C=PL, SERIALNUMBER=TINPL-5265877635, CN=Jan Testowy"),
+            "{s}"
+        );
+        let v = xades::verify(&xml).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert_eq!(
+            v.signing_time,
+            Some(datetime!(2026-11-24 05:59:00.1234567 UTC))
+        );
+    }
+}
+
+/// Properly signed documents (all digests and the signature verify in xmlsec1) whose
+/// SigningCertificate does not describe the certificate, or whose request breaks the
+/// schema: the binding and field checks, not the digests, must catch them.
+#[test]
+fn xmlsec1_signed_wrong_content_is_rejected() {
     let pki = Pki::new(Kind::Rsa);
     type Want = fn(&XadesError) -> bool;
-    let cases: [(&str, Want); 3] = [
-        ("certdigest", |e| *e == XadesError::CertDigestMismatch),
+    let cases: [(&str, Want); 4] = [
+        // a valid signature over a request that breaks the schema (KSeF 21401)
+        ("badchallenge", |e| {
+            matches!(e, XadesError::Request(RequestError::Challenge(_)))
+                && e.ksef_code() == Some(21401)
+        }),
+        ("certdigest", |e| {
+            *e == XadesError::CertDigestMismatch && e.ksef_code() == Some(9105)
+        }),
         ("serial", |e| {
             matches!(e, XadesError::SerialNumberMismatch { .. })
         }),
@@ -963,6 +1008,11 @@ fn structural_problems_are_named() {
             XadesError::Malformed(String::new()),
         ),
     ];
+    assert_eq!(XadesError::NoSignature.ksef_code(), Some(9102));
+    assert_eq!(XadesError::TooManySignatures(2).ksef_code(), Some(9103));
+    assert_eq!(XadesError::Malformed(String::new()).ksef_code(), Some(9101));
+    assert_eq!(XadesError::Encoding(0).ksef_code(), Some(21217));
+    assert_eq!(XadesError::BadSignature.ksef_code(), Some(9105));
     for (what, bad, want) in cases {
         let got = xades::verify(&bad).map(|_| ());
         match (&got, &want) {
@@ -986,6 +1036,10 @@ fn hostile_input_is_refused_without_panicking() {
     assert_eq!(
         xades::verify(b"<AuthTokenRequest>\xff</AuthTokenRequest>").map(|_| ()),
         Err(XadesError::Encoding(18))
+    );
+    assert_eq!(
+        xades::verify(b"\xEF\xBB\xBF<a>\xff</a>").map(|_| ()),
+        Err(XadesError::Encoding(6))
     );
     let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0">&lol2;</AuthTokenRequest>"#;
     assert!(matches!(

@@ -93,7 +93,9 @@ pub fn verify(xml_bytes: &[u8]) -> Result<Verified> {
         });
     }
     let bytes = xml_bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml_bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| XadesError::Encoding(e.valid_up_to()))?;
+    let bom = xml_bytes.len() - bytes.len();
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| XadesError::Encoding(bom + e.valid_up_to()))?;
     let doc = xml::parse(text)?;
     let root = doc
         .document_element()
