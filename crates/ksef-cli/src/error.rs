@@ -34,7 +34,6 @@ pub(crate) fn read_file(path: &Path) -> CliResult<Vec<u8>> {
 }
 
 /// Writes `bytes` to `out` or to stdout.
-#[allow(dead_code)] // used by `invoice build` / `invoice emit`, which land with the FA(3) model
 pub(crate) fn write_output(out: Option<&Path>, bytes: &[u8]) -> CliResult {
     use std::io::Write;
     match out {

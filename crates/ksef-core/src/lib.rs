@@ -2,7 +2,9 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod crypto;
+pub mod fa3;
 pub mod hash;
 pub mod ident;
 pub mod offline;
 pub mod xades;
+pub mod xml;

@@ -1,0 +1,285 @@
+//! Writer: the model → deterministic FA(3) XML bytes.
+//!
+//! Output shape (fixed): `<?xml version="1.0" encoding="UTF-8"?>`, a line
+//! feed, then one element per line indented by two spaces per level; text-only
+//! elements on one line; no trailing whitespace; a final line feed. Text is
+//! escaped (`&`, `<`, `>`; `"` in attributes; CR, and in attributes TAB/LF,
+//! as character references so they survive parsing).
+
+use super::error::WriteError;
+use super::read::XmlText;
+
+struct Frame {
+    name: &'static str,
+    index: Option<usize>,
+    has_children: bool,
+}
+
+/// Accumulates the output document.
+pub(crate) struct Writer {
+    out: Vec<u8>,
+    stack: Vec<Frame>,
+    pending_index: Option<usize>,
+}
+
+/// Whether KSeF accepts code point `c` in a document (XML 1.0 `Char` minus the
+/// discouraged ranges listed in the KSeF verification rules).
+pub(crate) fn is_allowed_char(c: char) -> bool {
+    let u = c as u32;
+    let xml = matches!(u, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
+    let discouraged =
+        matches!(u, 0x7F..=0x84 | 0x86..=0x9F | 0xFDD0..=0xFDEF) || (u & 0xFFFE) == 0xFFFE;
+    xml && !discouraged
+}
+
+impl Writer {
+    /// An empty document with the XML declaration already written.
+    pub(crate) fn new(capacity: usize) -> Self {
+        let mut out = Vec::with_capacity(capacity);
+        out.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+        Writer {
+            out,
+            stack: Vec::with_capacity(16),
+            pending_index: None,
+        }
+    }
+
+    /// The finished document.
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        self.out.push(b'\n');
+        self.out
+    }
+
+    /// Marks the next element as repetition number `i` (1-based) for error paths.
+    pub(crate) fn set_index(&mut self, i: usize) {
+        self.pending_index = Some(i);
+    }
+
+    /// Path of the innermost open element (`Faktura/Fa/FaWiersz[2]`).
+    fn stack_path(&self) -> String {
+        let mut s = String::new();
+        for (n, f) in self.stack.iter().enumerate() {
+            if n > 0 {
+                s.push('/');
+            }
+            s.push_str(f.name);
+            if let Some(i) = f.index {
+                s.push_str(&format!("[{i}]"));
+            }
+        }
+        s
+    }
+
+    /// Path of a child `name` of the innermost open element.
+    fn path_to(&self, name: &str, index: Option<usize>) -> String {
+        let mut s = self.stack_path();
+        if !s.is_empty() {
+            s.push('/');
+        }
+        s.push_str(name);
+        if let Some(i) = index {
+            s.push_str(&format!("[{i}]"));
+        }
+        s
+    }
+
+    fn open_line(&mut self) {
+        if let Some(parent) = self.stack.last_mut() {
+            parent.has_children = true;
+        }
+        self.out.push(b'\n');
+        for _ in 0..self.stack.len() {
+            self.out.extend_from_slice(b"  ");
+        }
+    }
+
+    /// Writes a start tag with attributes (already checked by the caller).
+    pub(crate) fn start_with_attrs(
+        &mut self,
+        name: &'static str,
+        attrs: &[(&'static str, &str)],
+    ) -> Result<(), WriteError> {
+        let index = self.pending_index.take();
+        for (k, v) in attrs {
+            if let Some(c) = v.chars().find(|c| !is_allowed_char(*c)) {
+                return Err(WriteError::ForbiddenChar {
+                    path: format!("{}/@{k}", self.path_to(name, index)),
+                    code: c as u32,
+                });
+            }
+        }
+        self.open_line();
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        for (k, v) in attrs {
+            self.out.push(b' ');
+            self.out.extend_from_slice(k.as_bytes());
+            self.out.extend_from_slice(b"=\"");
+            escape(&mut self.out, v, true);
+            self.out.push(b'"');
+        }
+        self.out.push(b'>');
+        self.stack.push(Frame {
+            name,
+            index,
+            has_children: false,
+        });
+        Ok(())
+    }
+
+    /// Writes a start tag.
+    pub(crate) fn start(&mut self, name: &'static str) {
+        let index = self.pending_index.take();
+        self.open_line();
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+        self.stack.push(Frame {
+            name,
+            index,
+            has_children: false,
+        });
+    }
+
+    /// Writes the end tag of the innermost open element.
+    pub(crate) fn end(&mut self, name: &'static str) {
+        if let Some(f) = self.stack.pop()
+            && f.has_children
+        {
+            self.out.push(b'\n');
+            for _ in 0..self.stack.len() {
+                self.out.extend_from_slice(b"  ");
+            }
+        }
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+    }
+
+    /// Writes `text` as the content of the innermost open element (no line break).
+    pub(crate) fn text(&mut self, text: &str) -> Result<(), WriteError> {
+        if let Some(c) = text.chars().find(|c| !is_allowed_char(*c)) {
+            return Err(WriteError::ForbiddenChar {
+                path: self.stack_path(),
+                code: c as u32,
+            });
+        }
+        escape(&mut self.out, text, false);
+        Ok(())
+    }
+
+    /// Writes `<name>text</name>` on its own line.
+    pub(crate) fn text_elem(&mut self, name: &'static str, text: &str) -> Result<(), WriteError> {
+        let index = self.pending_index.take();
+        if let Some(c) = text.chars().find(|c| !is_allowed_char(*c)) {
+            return Err(WriteError::ForbiddenChar {
+                path: self.path_to(name, index),
+                code: c as u32,
+            });
+        }
+        self.open_line();
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+        escape(&mut self.out, text, false);
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+        Ok(())
+    }
+}
+
+fn escape(out: &mut Vec<u8>, s: &str, attr: bool) {
+    let bytes = s.as_bytes();
+    let mut last = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let rep: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'\r' => b"&#13;",
+            b'"' if attr => b"&quot;",
+            b'\t' if attr => b"&#9;",
+            b'\n' if attr => b"&#10;",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[last..i]);
+        out.extend_from_slice(rep);
+        last = i + 1;
+    }
+    out.extend_from_slice(&bytes[last..]);
+}
+
+/// Writes a simple-typed value as element `name`.
+pub(crate) fn write_text_value<T: XmlText>(
+    v: &T,
+    name: &'static str,
+    w: &mut Writer,
+) -> Result<(), WriteError> {
+    w.text_elem(name, &v.to_text())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_text_and_attributes() {
+        let mut out = Vec::new();
+        escape(&mut out, "a&b<c>d\"e\r\nf\t", false);
+        assert_eq!(out, b"a&amp;b&lt;c&gt;d\"e&#13;\nf\t");
+        let mut out = Vec::new();
+        escape(&mut out, "a\"b\n\t", true);
+        assert_eq!(out, b"a&quot;b&#10;&#9;");
+    }
+
+    #[test]
+    fn allowed_characters() {
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'ż',
+            '\u{85}',
+            '\u{A0}',
+            '\u{FDCF}',
+            '\u{FDF0}',
+            '\u{FFFD}',
+            '\u{10000}',
+        ] {
+            assert!(is_allowed_char(c), "{c:?}");
+        }
+        for c in [
+            '\0',
+            '\u{8}',
+            '\u{1F}',
+            '\u{7F}',
+            '\u{84}',
+            '\u{86}',
+            '\u{9F}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{2FFFE}',
+            '\u{10FFFF}',
+        ] {
+            assert!(!is_allowed_char(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn layout_is_fixed() {
+        let mut w = Writer::new(64);
+        w.start("A");
+        w.text_elem("B", "x").unwrap();
+        w.start("C");
+        w.end("C");
+        w.end("A");
+        assert_eq!(
+            String::from_utf8(w.finish()).unwrap(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<A>\n  <B>x</B>\n  <C></C>\n</A>\n"
+        );
+    }
+}
