@@ -605,3 +605,77 @@ async fn session_auto_closes_after_12_hours() {
         .await;
     assert_eq!(error_code(&r.json().await.unwrap()), 21180);
 }
+
+#[tokio::test]
+async fn list_sessions_with_filters() {
+    let sim = start().await;
+    let (_, token) = owner(&sim).await;
+    let (s1, _) = sim.open_session(&token).await;
+    let (s2, _) = sim.open_session(&token).await;
+    sim.post(&format!("/sessions/online/{s2}/close"), Some(&token), None)
+        .await;
+    sim.session_final(&token, &s2).await; // 440: nothing sent
+    let v: Value = sim
+        .get("/sessions?sessionType=Online", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let refs: Vec<&str> = v["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["referenceNumber"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, [s2.as_str(), s1.as_str()]);
+    let v: Value = sim
+        .get(
+            "/sessions?sessionType=Online&statuses=InProgress",
+            Some(&token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["sessions"][0]["referenceNumber"], s1);
+    assert_eq!(v["sessions"].as_array().unwrap().len(), 1);
+    let v: Value = sim
+        .get(
+            "/sessions?sessionType=Online&statuses=Cancelled&statuses=Failed",
+            Some(&token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["sessions"][0]["referenceNumber"], s2);
+    let from = ksef_sim::util::fmt_ts(time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .replace('+', "%2B");
+    let v: Value = sim
+        .get(
+            &format!("/sessions?sessionType=Online&dateCreatedFrom={from}"),
+            Some(&token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(v["sessions"].as_array().unwrap().is_empty());
+    assert_eq!(
+        error_code(
+            &sim.get("/sessions", Some(&token))
+                .await
+                .json()
+                .await
+                .unwrap()
+        ),
+        21405
+    );
+    let v: Value = sim
+        .get("/sessions?sessionType=Batch", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(v["sessions"].as_array().unwrap().is_empty());
+}

@@ -1,7 +1,7 @@
 //! Online sessions, session/invoice status, UPO and invoice download (DIGEST §8, §10, §12).
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,6 +34,7 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/sessions/online", post(open_online))
         .route("/sessions/online/{reference}/invoices", post(send_invoice))
         .route("/sessions/online/{reference}/close", post(close_online))
+        .route("/sessions", get(list_sessions))
         .route("/sessions/{reference}", get(session_status))
         .route("/sessions/{reference}/invoices", get(list_invoices))
         .route("/sessions/{reference}/invoices/failed", get(list_failed))
@@ -769,4 +770,151 @@ async fn download_invoice(
     }
     let xml = inv.xml.clone().ok_or_else(not_found)?;
     Ok(xml_response(xml))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                match std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `CommonSessionStatus` of a session status code (DIGEST §10).
+fn common_status(code: u16) -> &'static str {
+    match code {
+        100 | 150 | 170 => "InProgress",
+        200 => "Succeeded",
+        440 => "Cancelled",
+        _ => "Failed",
+    }
+}
+
+fn parse_ts(name: &str, v: &str) -> ApiResult<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).map_err(|_| {
+        ApiError::validation(format!(
+            "Parametr {name} musi być datą ISO 8601 z przesunięciem."
+        ))
+    })
+}
+
+/// `GET /sessions` (DIGEST §10): filters `sessionType` (required), `statuses` (repeated),
+/// `referenceNumber`, `dateCreatedFrom/To`, `dateModifiedFrom/To`; newest first;
+/// continuation tokens. With InvoiceWrite only the caller's own sessions are listed,
+/// with Introspection all sessions of the context.
+async fn list_sessions(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> ApiResult<axum::Json<Value>> {
+    let claims = access(
+        &sim,
+        &headers,
+        &["InvoiceWrite", "Introspection", "EnforcementOperations"],
+    )?;
+    let params: Vec<(String, String)> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect();
+    let one = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let kind = match one("sessionType") {
+        Some("Online") => SessionKind::Online,
+        Some("Batch") => SessionKind::Batch,
+        _ => {
+            return Err(ApiError::validation(
+                "Parametr sessionType (Online | Batch) jest wymagany.",
+            ));
+        }
+    };
+    let page_size = match one("pageSize") {
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| ApiError::validation("pageSize musi być liczbą."))?,
+        None => 10,
+    };
+    if !(10..=1000).contains(&page_size) {
+        return Err(ApiError::validation(
+            "pageSize musi mieścić się w zakresie 10..1000.",
+        ));
+    }
+    let statuses: Vec<&str> = params
+        .iter()
+        .filter(|(n, _)| n == "statuses")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let bound = |k: &str| one(k).map(|v| parse_ts(k, v)).transpose();
+    let (created_from, created_to) = (bound("dateCreatedFrom")?, bound("dateCreatedTo")?);
+    let (modified_from, modified_to) = (bound("dateModifiedFrom")?, bound("dateModifiedTo")?);
+    let offset = parse_token(&headers)?;
+    let context = context_of(&claims);
+    let subject = Ident::new(&claims.sut, &claims.suv);
+    let all_in_context = claims.per.iter().any(|p| p == "Introspection");
+    let st = sim.state();
+    let mut found: Vec<&Session> = st
+        .sessions
+        .values()
+        .filter(|s| s.context == context && s.kind == kind)
+        .filter(|s| all_in_context || s.subject == subject)
+        .filter(|s| one("referenceNumber").is_none_or(|r| r == s.reference))
+        .filter(|s| statuses.is_empty() || statuses.contains(&common_status(s.status.code)))
+        .filter(|s| {
+            created_from.is_none_or(|t| s.created >= t) && created_to.is_none_or(|t| s.created <= t)
+        })
+        .filter(|s| {
+            modified_from.is_none_or(|t| s.updated >= t)
+                && modified_to.is_none_or(|t| s.updated <= t)
+        })
+        .collect();
+    found.sort_by_key(|s| std::cmp::Reverse(s.created));
+    let page: Vec<Value> = found
+        .iter()
+        .skip(offset)
+        .take(page_size)
+        .map(|s| {
+            let ok = s.invoices.iter().filter(|i| i.status.code == 200).count();
+            let failed = s.invoices.iter().filter(|i| i.status.code >= 400).count();
+            json!({
+                "referenceNumber": s.reference,
+                "status": s.status.to_json(),
+                "dateCreated": fmt_ts(s.created),
+                "dateUpdated": fmt_ts(s.updated),
+                "validUntil": fmt_ts(s.valid_until),
+                "totalInvoiceCount": s.invoices.len(),
+                "successfulInvoiceCount": ok,
+                "failedInvoiceCount": failed,
+            })
+        })
+        .collect();
+    let next = offset + page.len();
+    let token = if next < found.len() {
+        json!(URL_SAFE_NO_PAD.encode(format!("o:{next}")))
+    } else {
+        Value::Null
+    };
+    Ok(axum::Json(
+        json!({"continuationToken": token, "sessions": page}),
+    ))
 }
