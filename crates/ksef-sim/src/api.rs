@@ -36,6 +36,7 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .merge(sessions::storage_routes())
         .merge(batch::storage_routes())
         .merge(control::routes())
+        .layer(middleware::from_fn_with_state(sim.clone(), ip_policy))
         .layer(middleware::from_fn_with_state(sim.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(
             sim.clone(),
@@ -43,6 +44,52 @@ pub(crate) fn router(sim: Simulator) -> Router {
         ))
         .layer(middleware::from_fn_with_state(sim.clone(), control::faults))
         .with_state(sim)
+}
+
+/// Refuses calls whose token comes from an authentication with `AllowedIps` that do not
+/// include the caller's IP (403 `ip-not-allowed`, DIGEST §5.7).
+async fn ip_policy(
+    axum::extract::State(sim): axum::extract::State<Simulator>,
+    req: Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let claims = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|t| {
+            let all = [
+                TokenType::AuthenticationToken,
+                TokenType::ContextToken,
+                TokenType::RefreshToken,
+            ];
+            jwt::verify(sim.jwt_secret(), t.trim(), sim.now().unix_timestamp(), &all).ok()
+        });
+    if let Some(c) = claims {
+        let ip = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string());
+        let allowed = sim
+            .state()
+            .auths
+            .get(&c.arn)
+            .and_then(|a| a.allowed_ips.clone())
+            .is_none_or(|a| a.allows(&ip));
+        if !allowed {
+            return ApiError::Forbidden {
+                reason_code: "ip-not-allowed".to_owned(),
+                detail: format!(
+                    "Żądanie z adresu IP {ip} jest niedozwolone dla tej sesji uwierzytelnienia."
+                ),
+                security: Some(serde_json::json!({"clientIp": ip})),
+            }
+            .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// Applies the rate limits when enabled (DIGEST §17).

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod ids;
 pub mod invoice_xml;
+pub mod ipfilter;
 pub mod jwt;
 pub mod keys;
 mod pipeline;

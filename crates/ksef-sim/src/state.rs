@@ -117,6 +117,8 @@ pub struct AuthOp {
     pub refresh_valid_until: Option<OffsetDateTime>,
     /// Revoked (auth session closed).
     pub revoked: bool,
+    /// `AuthorizationPolicy/AllowedIps` (empty = any IP).
+    pub allowed_ips: Option<crate::ipfilter::AllowedIps>,
 }
 
 /// A person created with `/testdata/person`.

@@ -410,3 +410,59 @@ async fn expired_certificate_ends_with_460() {
     assert_eq!(st["status"]["code"], 460);
     assert_eq!(st["status"]["details"][0], "Nieważny certyfikat");
 }
+
+#[tokio::test]
+async fn allowed_ips_policy() {
+    use ksef_core::xades::{self, AllowedIps, AuthTokenRequest, ContextIdentifier};
+    let sim = start().await;
+    let nip = random_nip();
+    let cred = Cred::seal(&nip);
+    for (mask, expect_ok) in [("10.0.0.0/8", false), ("127.0.0.0/8", true)] {
+        let ch: Value = sim
+            .post("/auth/challenge", None, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let ips = AllowedIps {
+            ip4_masks: vec![mask.into()],
+            ..AllowedIps::default()
+        };
+        let req = AuthTokenRequest::new(
+            ch["challenge"].as_str().unwrap(),
+            ContextIdentifier::Nip(nip.clone()),
+            SubjectIdentifierType::CertificateSubject,
+        )
+        .unwrap()
+        .with_allowed_ips(ips)
+        .unwrap();
+        let signed = xades::sign_with(
+            &req,
+            cred.cert.der(),
+            time::OffsetDateTime::now_utc(),
+            ksef_core::crypto::SignatureAlgorithm::EcdsaP256Sha256P1363,
+            |r| ksef_core::crypto::hazmat::sign(&cred.key, r, &mut ksef_sim::SimRng::os()),
+        )
+        .unwrap();
+        let r = sim
+            .http
+            .post(sim.url("/auth/xades-signature"))
+            .body(signed)
+            .send()
+            .await
+            .unwrap();
+        let v: Value = r.json().await.unwrap();
+        let (reference, at) = (
+            v["referenceNumber"].as_str().unwrap(),
+            v["authenticationToken"]["token"].as_str().unwrap(),
+        );
+        let r = sim.get(&format!("/auth/{reference}"), Some(at)).await;
+        if expect_ok {
+            assert_eq!(r.status(), StatusCode::OK);
+        } else {
+            assert_eq!(r.status(), StatusCode::FORBIDDEN);
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["reasonCode"], "ip-not-allowed");
+        }
+    }
+}

@@ -175,6 +175,11 @@ async fn xades_signature(
         last_refresh: None,
         refresh_valid_until: None,
         revoked: false,
+        allowed_ips: req.allowed_ips().map(|a| crate::ipfilter::AllowedIps {
+            addresses: a.ip4_addresses.clone(),
+            ranges: a.ip4_ranges.clone(),
+            masks: a.ip4_masks.clone(),
+        }),
     };
     sim.state().auths.insert(reference.clone(), op);
     let (token, valid_until) = issue(
