@@ -31,6 +31,8 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .merge(limits::routes())
         .merge(batch::routes())
         .merge(sessions::routes());
+    // KSeF bodies: an online invoice with attachments is ≤ 3 MB, i.e. ≈ 4 MB of Base64.
+    let v2 = v2.layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024));
     Router::new()
         .nest("/v2", v2)
         .merge(sessions::storage_routes())

@@ -44,7 +44,9 @@ pub(super) fn routes() -> Router<Simulator> {
 }
 
 pub(super) fn storage_routes() -> Router<Simulator> {
-    Router::new().route("/storage/batch/{reference}/parts/{n}", put(upload))
+    Router::new()
+        .route("/storage/batch/{reference}/parts/{n}", put(upload))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_PART as usize))
 }
 
 #[derive(Deserialize)]
