@@ -155,13 +155,16 @@ fn validate(ctx: &mut SchemaValidationContext, bytes: &[u8]) -> Result<(), Vec<S
     })
 }
 
-/// The default schema directory: `../shared/ksef/schemas` relative to the repository
-/// root (the workspace is at `crates/ksef-sim/../..`), if it exists.
+/// The default schema directory, if it exists: `$KSEF_SHARED/ksef/schemas` (the
+/// project's convention, `scripts/test`), else `../shared/ksef/schemas` relative to the
+/// repository root, else relative to the working directory.
 pub fn default_schema_dir() -> Option<PathBuf> {
-    let candidates = [
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ksef/schemas"),
-        PathBuf::from("../shared/ksef/schemas"),
-    ];
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(shared) = std::env::var_os("KSEF_SHARED") {
+        candidates.push(PathBuf::from(shared).join("ksef/schemas"));
+    }
+    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ksef/schemas"));
+    candidates.push(PathBuf::from("../shared/ksef/schemas"));
     candidates
         .into_iter()
         .find(|p| p.join(Schema::Fa3.file()).is_file())
