@@ -8,6 +8,7 @@ mod limits;
 mod security;
 mod sessions;
 mod testdata;
+mod tokens;
 
 use std::net::SocketAddr;
 
@@ -30,6 +31,7 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .merge(testdata::routes())
         .merge(limits::routes())
         .merge(batch::routes())
+        .merge(tokens::routes())
         .merge(sessions::routes());
     // KSeF bodies: an online invoice with attachments is ≤ 3 MB, i.e. ≈ 4 MB of Base64.
     let v2 = v2.layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024));

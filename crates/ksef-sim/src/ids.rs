@@ -26,6 +26,8 @@ pub enum RefType {
     Invoice,
     /// `EU` UPO page.
     Upo,
+    /// `EC` KSeF token.
+    KsefToken,
 }
 
 impl RefType {
@@ -38,6 +40,7 @@ impl RefType {
             RefType::BatchSession => "SB",
             RefType::Invoice => "EE",
             RefType::Upo => "EU",
+            RefType::KsefToken => "EC",
         }
     }
 }

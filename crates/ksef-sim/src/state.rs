@@ -119,6 +119,31 @@ pub struct AuthOp {
     pub revoked: bool,
     /// `AuthorizationPolicy/AllowedIps` (empty = any IP).
     pub allowed_ips: Option<crate::ipfilter::AllowedIps>,
+    /// The KSeF token used (token authentication), by reference number.
+    pub token_ref: Option<String>,
+}
+
+/// A KSeF token (DIGEST §6).
+#[derive(Debug, Clone)]
+pub struct KsefToken {
+    /// `…-EC-…` reference.
+    pub reference: String,
+    /// The full secret token string.
+    pub token: String,
+    /// Who created it.
+    pub author: Ident,
+    /// Its context.
+    pub context: Ident,
+    /// Description.
+    pub description: String,
+    /// Permissions.
+    pub permissions: Vec<String>,
+    /// Created.
+    pub created: OffsetDateTime,
+    /// Last use.
+    pub last_use: Option<OffsetDateTime>,
+    /// Revoked with `DELETE /tokens/{ref}`.
+    pub revoked: bool,
 }
 
 /// A person created with `/testdata/person`.
@@ -258,6 +283,8 @@ pub struct Session {
     pub subject: Ident,
     /// Auth reference and document hash (UPO `Uwierzytelnienie`).
     pub auth_document_hash: String,
+    /// KSeF token reference, when the session was opened after token authentication.
+    pub auth_token_reference: Option<String>,
     /// Permissions of the opener in the context.
     pub permissions: Vec<String>,
     /// Invoices.
@@ -333,6 +360,8 @@ pub struct State {
     pub attachments: HashSet<String>,
     /// Sessions by reference.
     pub sessions: HashMap<String, Session>,
+    /// KSeF tokens by reference.
+    pub tokens: HashMap<String, KsefToken>,
     /// Successful invoices: KSeF number → (session ref, index).
     pub by_ksef: HashMap<String, (String, usize)>,
     /// Duplicate key (seller NIP, kind, P_2) → (KSeF number, session ref).

@@ -87,12 +87,20 @@ fn build(receiver: &str, session: &Session, docs: &[&Invoice], page: Option<Page
         out,
         "<NazwaPodmiotuPrzyjmujacego>{}</NazwaPodmiotuPrzyjmujacego>\
          <NumerReferencyjnySesji>{}</NumerReferencyjnySesji>\
-         <Uwierzytelnienie><IdKontekstu>{}</IdKontekstu>\
-         <SkrotDokumentuUwierzytelniajacego>{}</SkrotDokumentuUwierzytelniajacego></Uwierzytelnienie>",
+         <Uwierzytelnienie><IdKontekstu>{}</IdKontekstu>{}</Uwierzytelnienie>",
         escape(receiver),
         escape(session.reference.as_str()),
         context_element(&session.context),
-        escape(session.auth_document_hash.as_str()),
+        match &session.auth_token_reference {
+            Some(t) => format!(
+                "<NumerReferencyjnyTokenaKSeF>{}</NumerReferencyjnyTokenaKSeF>",
+                escape(t.as_str())
+            ),
+            None => format!(
+                "<SkrotDokumentuUwierzytelniajacego>{}</SkrotDokumentuUwierzytelniajacego>",
+                escape(session.auth_document_hash.as_str())
+            ),
+        },
     );
     if let Some(p) = page {
         let _ = write!(

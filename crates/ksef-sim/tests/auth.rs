@@ -466,3 +466,168 @@ async fn allowed_ips_policy() {
         }
     }
 }
+
+#[tokio::test]
+async fn ksef_tokens_and_token_login() {
+    use ksef_core::crypto::{MfKeyUsage, MfPublicKey};
+    let sim = start().await;
+    let nip = random_nip();
+    let (access, _, _) = sim.login(&Cred::seal(&nip), &nip).await;
+    // 26001: a permission the owner lacks.
+    let r = sim
+        .post(
+            "/tokens",
+            Some(&access),
+            Some(json!({"permissions": ["EnforcementOperations"], "description": "CI token"})),
+        )
+        .await;
+    assert_eq!(error_code(&r.json().await.unwrap()), 26001);
+    let r = sim
+        .post(
+            "/tokens",
+            Some(&access),
+            Some(
+                json!({"permissions": ["InvoiceWrite", "InvoiceRead"], "description": "CI token"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let v: Value = r.json().await.unwrap();
+    let token = v["token"].as_str().unwrap().to_owned();
+    let token_ref = v["referenceNumber"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ReferenceNumber::from_str(&token_ref).unwrap().type_code(),
+        "EC"
+    );
+    assert!(token.starts_with(&format!("{token_ref}|nip-{nip}|")));
+
+    let list_body = sim
+        .get("/security/public-key-certificates", None)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mf = MfPublicKey::select(
+        &list_body,
+        MfKeyUsage::KsefTokenEncryption,
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let token_login = |ts_shift: i64| {
+        let (sim, token, mf, nip) = (&sim, token.clone(), mf.clone(), nip.clone());
+        async move {
+            let ch: Value = sim
+                .post("/auth/challenge", None, None)
+                .await
+                .json()
+                .await
+                .unwrap();
+            let ts = ch["timestampMs"].as_i64().unwrap() + ts_shift;
+            let enc = mf
+                .encrypt_ksef_token(&token, ts, &mut ksef_sim::SimRng::os())
+                .unwrap();
+            let r = sim
+                .post(
+                    "/auth/ksef-token",
+                    None,
+                    Some(json!({"challenge": ch["challenge"], "contextIdentifier": {"type": "Nip", "value": nip},
+                                "encryptedToken": enc, "publicKeyId": mf.public_key_id()})),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::ACCEPTED);
+            let v: Value = r.json().await.unwrap();
+            let (reference, at) = (
+                v["referenceNumber"].as_str().unwrap().to_owned(),
+                v["authenticationToken"]["token"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+            (sim.auth_status(&reference, &at).await, at)
+        }
+    };
+    let (st, at) = token_login(0).await;
+    assert_eq!(st["status"]["code"], 200, "{st}");
+    assert_eq!(st["authenticationMethod"], "Token");
+    let tokens: Value = sim
+        .post("/auth/token/redeem", Some(&at), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token_access = tokens["accessToken"]["token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refreshToken"]["token"].as_str().unwrap().to_owned();
+    // The session UPO names the token.
+    let (session, key) = sim.open_session(&token_access).await;
+    let inv = sim
+        .send(
+            &token_access,
+            &session,
+            &key,
+            &invoice(&nip, "FV/TOK/1", &today()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        sim.invoice_final(&token_access, &session, &inv).await["status"]["code"],
+        200
+    );
+    let upo = sim
+        .get(
+            &format!("/sessions/{session}/invoices/{inv}/upo"),
+            Some(&token_access),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(upo.contains(&format!(
+        "<NumerReferencyjnyTokenaKSeF>{token_ref}</NumerReferencyjnyTokenaKSeF>"
+    )));
+    let xsd = ksef_sim::xsd::XsdValidator::start(&schemas()).unwrap();
+    xsd.validate(ksef_sim::xsd::Schema::UpoV43, upo.into_bytes())
+        .await
+        .unwrap();
+    // Wrong timestamp → 450.
+    let (st, _) = token_login(1).await;
+    assert_eq!(st["status"]["code"], 450);
+    assert_eq!(st["status"]["details"][0], "Nieprawidłowy czas tokena");
+    // Revoke: login 450 "Token unieważniony", refresh 21301, listed as Revoked.
+    let r = sim
+        .http
+        .delete(sim.url(&format!("/tokens/{token_ref}")))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (st, _) = token_login(0).await;
+    assert_eq!(st["status"]["details"][0], "Token unieważniony");
+    assert_eq!(
+        error_code(
+            &sim.post("/auth/token/refresh", Some(&refresh), None)
+                .await
+                .json()
+                .await
+                .unwrap()
+        ),
+        21301
+    );
+    let v: Value = sim
+        .get("/tokens", Some(&access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["tokens"][0]["status"], "Revoked");
+    let v: Value = sim
+        .get(&format!("/tokens/{token_ref}"), Some(&access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["requestedPermissions"],
+        json!(["InvoiceWrite", "InvoiceRead"])
+    );
+}

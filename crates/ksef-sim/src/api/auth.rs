@@ -25,7 +25,7 @@ use crate::state::{AuthOp, Challenge, Ident, State as SimState, Status};
 use crate::util::fmt_ts;
 
 /// Challenge lifetime (DIGEST §5.1).
-const CHALLENGE_TTL: Duration = Duration::minutes(10);
+pub(super) const CHALLENGE_TTL: Duration = Duration::minutes(10);
 
 pub(super) fn routes() -> Router<Simulator> {
     Router::new()
@@ -180,6 +180,7 @@ async fn xades_signature(
             ranges: a.ip4_ranges.clone(),
             masks: a.ip4_masks.clone(),
         }),
+        token_ref: None,
     };
     sim.state().auths.insert(reference.clone(), op);
     let (token, valid_until) = issue(
@@ -201,7 +202,7 @@ async fn xades_signature(
 }
 
 /// Signs a token and returns it with its `validUntil`.
-fn issue(
+pub(super) fn issue(
     sim: &Simulator,
     typ: TokenType,
     arn: &str,
@@ -248,7 +249,7 @@ fn settle(sim: &Simulator, st: &mut SimState, reference: &str) {
     } else if deceased(st, &op.subject) {
         Status::new(470, "Uwierzytelnianie zakończone niepowodzeniem")
             .detail("Próba wykorzystania metod autoryzacyjnych osoby zmarłej")
-    } else if permissions_of(st, &op.context, &op.subject).is_empty() {
+    } else if op_permissions(st, op).is_empty() {
         Status::new(415, "Uwierzytelnianie zakończone niepowodzeniem")
             .detail("Brak przypisanych uprawnień")
     } else {
@@ -256,6 +257,20 @@ fn settle(sim: &Simulator, st: &mut SimState, reference: &str) {
     };
     if let Some(op) = st.auths.get_mut(reference) {
         op.status = final_status;
+    }
+}
+
+/// The permissions an authentication grants: the token's for KSeF-token logins (none
+/// once the token is revoked), otherwise the subject's in the context.
+pub(super) fn op_permissions(st: &SimState, op: &AuthOp) -> Vec<String> {
+    match &op.token_ref {
+        Some(r) => st
+            .tokens
+            .get(r)
+            .filter(|t| !t.revoked)
+            .map(|t| t.permissions.clone())
+            .unwrap_or_default(),
+        None => permissions_of(st, &op.context, &op.subject),
     }
 }
 
@@ -347,7 +362,14 @@ async fn redeem(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<i
                 )],
             ));
         }
-        let per = permissions_of(&st, &op.context, &op.subject);
+        if op
+            .token_ref
+            .as_ref()
+            .is_some_and(|r| st.tokens.get(r).is_none_or(|t| t.revoked))
+        {
+            return Err(ApiError::bad(21301, ["Token KSeF został unieważniony."]));
+        }
+        let per = op_permissions(&st, op);
         let (context, subject) = (op.context.clone(), op.subject.clone());
         if let Some(op) = st.auths.get_mut(&claims.arn) {
             op.redeemed = true;
@@ -401,7 +423,14 @@ async fn refresh(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<
                 )],
             ));
         }
-        let per = permissions_of(&st, &op.context, &op.subject);
+        if op
+            .token_ref
+            .as_ref()
+            .is_some_and(|r| st.tokens.get(r).is_none_or(|t| t.revoked))
+        {
+            return Err(ApiError::bad(21301, ["Token KSeF został unieważniony."]));
+        }
+        let per = op_permissions(&st, op);
         let (context, subject) = (op.context.clone(), op.subject.clone());
         if let Some(op) = st.auths.get_mut(&claims.arn) {
             op.last_refresh = Some(sim.now());

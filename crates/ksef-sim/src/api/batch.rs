@@ -223,6 +223,7 @@ async fn open(
         .get(&claims.arn)
         .map(|a| a.document_hash.clone())
         .unwrap_or_default();
+    let auth_token_reference = st.auths.get(&claims.arn).and_then(|a| a.token_ref.clone());
     let parts = f
         .file_parts
         .iter()
@@ -250,6 +251,7 @@ async fn open(
             context: context_of(&claims),
             subject: Ident::new(&claims.sut, &claims.suv),
             auth_document_hash,
+            auth_token_reference,
             permissions: claims.per.clone(),
             invoices: Vec::new(),
             upo_pages: Vec::new(),

@@ -157,6 +157,7 @@ async fn open_online(
         .get(&claims.arn)
         .map(|a| a.document_hash.clone())
         .unwrap_or_default();
+    let auth_token_reference = st.auths.get(&claims.arn).and_then(|a| a.token_ref.clone());
     st.sessions.insert(
         reference.clone(),
         Session {
@@ -173,6 +174,7 @@ async fn open_online(
             context,
             subject: Ident::new(&claims.sut, &claims.suv),
             auth_document_hash,
+            auth_token_reference,
             permissions: claims.per.clone(),
             invoices: Vec::new(),
             upo_pages: Vec::new(),
