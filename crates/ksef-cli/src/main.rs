@@ -6,12 +6,14 @@
 
 mod calendar;
 mod cert;
+mod csr;
 mod encrypt;
 mod error;
 mod invoice;
 mod number;
 mod offline;
 mod xades;
+mod qr;
 
 use clap::{Parser, Subcommand};
 
@@ -40,6 +42,11 @@ enum Command {
     /// Polish public holidays and business days.
     #[command(subcommand)]
     Calendar(calendar::CalendarCmd),
+    /// KOD I / KOD II verification links and QR codes.
+    #[command(subcommand)]
+    Qr(qr::QrCmd),
+    /// A new key and a PKCS#10 request for KSeF certificate enrollment.
+    Csr(csr::CsrArgs),
     /// Certificates and keys: inspect (KSeF type, identifiers, fingerprint, key match).
     #[command(subcommand)]
     Cert(cert::CertCmd),
@@ -58,6 +65,8 @@ fn main() {
         Command::Nip(cmd) => number::run_nip(cmd),
         Command::Offline(cmd) => offline::run(cmd),
         Command::Calendar(cmd) => calendar::run(cmd),
+        Command::Qr(cmd) => qr::run(cmd),
+        Command::Csr(args) => csr::run(args),
         Command::Cert(cmd) => cert::run(cmd),
         Command::Encrypt(args) => encrypt::run(args),
         Command::Xades(cmd) => xades::run(cmd),

@@ -2,9 +2,11 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod crypto;
+pub mod csr;
 pub mod fa3;
 pub mod hash;
 pub mod ident;
 pub mod offline;
+pub mod qr;
 pub mod xades;
 pub mod xml;
