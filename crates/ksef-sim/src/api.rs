@@ -5,6 +5,7 @@ mod auth;
 mod batch;
 mod control;
 mod limits;
+mod qr;
 mod security;
 mod sessions;
 mod testdata;
@@ -40,6 +41,7 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .merge(sessions::storage_routes())
         .merge(batch::storage_routes())
         .merge(control::routes())
+        .merge(qr::routes())
         .layer(middleware::from_fn_with_state(sim.clone(), ip_policy))
         .layer(middleware::from_fn_with_state(sim.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(

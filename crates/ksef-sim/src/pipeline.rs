@@ -308,6 +308,13 @@ fn finish(sim: &Simulator, session_ref: &str, invoice_ref: &str, job: &Job, chec
     inv.invoice_number = fields.p2.clone();
     inv.seller_nip = fields.seller_nip.clone();
     inv.kind = fields.kind.clone();
+    // Rejected invoices keep the parsed P_1 too (KOD I of a corrected invoice, UPO).
+    let issue = issue.or_else(|| {
+        fields
+            .p1
+            .as_deref()
+            .and_then(|p| ksef_core::offline::parse_date(p).ok())
+    });
     inv.issue_date = issue;
     inv.offline = job.offline_mode || issue.is_some_and(|d| d < warsaw_date(job.invoicing_date));
     if ksef.is_some() {

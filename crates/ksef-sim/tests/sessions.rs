@@ -538,6 +538,29 @@ async fn technical_correction() {
         21166
     );
 
+    // KOD I of the rejected original leads to the correction.
+    let env =
+        ksef_core::qr::Environment::custom(&format!("{}/qr", sim.running.base_url())).unwrap();
+    let link =
+        ksef_core::qr::InvoiceLink::for_invoice(env.clone(), &nip, &today(), &broken).unwrap();
+    let v: Value = sim
+        .http
+        .get(link.url())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["found"], true, "{v}");
+    assert_eq!(v["ksefNumber"], st["ksefNumber"]);
+    let link =
+        ksef_core::qr::InvoiceLink::for_invoice(env, &nip, &today(), b"other bytes").unwrap();
+    assert_eq!(
+        sim.http.get(link.url()).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
     // Correcting a successfully processed invoice → 21167.
     let ok_hash = ksef_core::hash::Sha256Hash::of(&good).to_base64();
     let mut body =
