@@ -12,8 +12,8 @@ mod error;
 mod invoice;
 mod number;
 mod offline;
-mod xades;
 mod qr;
+mod xades;
 
 use clap::{Parser, Subcommand};
 
