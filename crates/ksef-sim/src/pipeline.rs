@@ -12,10 +12,6 @@ use crate::state::{Ident, Status};
 use crate::util::warsaw_date;
 use crate::xsd::Schema;
 
-/// Size limits (DIGEST §11).
-const MAX_SIZE: usize = 1_000_000;
-const MAX_SIZE_WITH_ATTACHMENT: usize = 3_000_000;
-
 /// Starts processing one invoice in the background.
 pub(crate) fn start(sim: Simulator, session_ref: String, invoice_ref: String) {
     tokio::spawn(async move { run(sim, session_ref, invoice_ref).await });
@@ -148,11 +144,22 @@ async fn check(sim: &Simulator, job: &Job) -> Checked {
             return Checked::Rejected(semantic("Nieprawidłowy XML").detail(e.to_string()), none());
         }
     };
-    let limit = if fields.has_attachment {
-        MAX_SIZE_WITH_ATTACHMENT
-    } else {
-        MAX_SIZE
+    // Size limits (DIGEST §11: 1 MB / 3 MB with attachments, per context; 1 MB = 10^6 B).
+    let limits = {
+        let st = sim.state();
+        let l = st.limits_for(&job.context, sim.config().max_invoices_per_session);
+        if job.plain.is_some() {
+            l.batch_session
+        } else {
+            l.online_session
+        }
     };
+    let mb = if fields.has_attachment {
+        limits.max_invoice_with_attachment_size_in_mb
+    } else {
+        limits.max_invoice_size_in_mb
+    };
+    let limit = mb as usize * 1_000_000;
     if xml.len() > limit {
         return Checked::Rejected(
             verify(format!(

@@ -341,6 +341,45 @@ pub struct Faults {
     pub drop_next: u32,
 }
 
+/// Limits of one session kind (`/limits/context`, DIGEST §17); 1 MB = 10^6 B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KindLimits {
+    /// Maximum invoice size without attachments (MB).
+    #[serde(rename = "maxInvoiceSizeInMB")]
+    pub max_invoice_size_in_mb: u32,
+    /// Maximum invoice size with attachments (MB).
+    #[serde(rename = "maxInvoiceWithAttachmentSizeInMB")]
+    pub max_invoice_with_attachment_size_in_mb: u32,
+    /// Maximum invoices per session.
+    pub max_invoices: u32,
+}
+
+/// Session limits of a context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionLimits {
+    /// Online sessions.
+    pub online_session: KindLimits,
+    /// Batch sessions.
+    pub batch_session: KindLimits,
+}
+
+impl SessionLimits {
+    /// The published defaults with `max_invoices` per session.
+    pub fn defaults(max_invoices: u32) -> Self {
+        let k = KindLimits {
+            max_invoice_size_in_mb: 1,
+            max_invoice_with_attachment_size_in_mb: 3,
+            max_invoices,
+        };
+        SessionLimits {
+            online_session: k,
+            batch_session: k,
+        }
+    }
+}
+
 /// All mutable state.
 #[derive(Debug, Default)]
 pub struct State {
@@ -376,4 +415,18 @@ pub struct State {
     pub rate_table: Option<crate::ratelimit::Table>,
     /// Rate-limit counters.
     pub limiter: crate::ratelimit::Limiter,
+    /// Per-context session-limit overrides (`/testdata/limits/context/session`).
+    pub context_limits: HashMap<Ident, SessionLimits>,
+    /// Test subjects (`/testdata/subject`): NIP → subject type.
+    pub subjects: HashMap<String, String>,
+}
+
+impl State {
+    /// The effective session limits of `context`.
+    pub fn limits_for(&self, context: &Ident, default_max_invoices: u32) -> SessionLimits {
+        self.context_limits
+            .get(context)
+            .copied()
+            .unwrap_or_else(|| SessionLimits::defaults(default_max_invoices))
+    }
 }

@@ -702,3 +702,79 @@ async fn list_sessions_with_filters() {
         .unwrap();
     assert!(v["sessions"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn context_limits_and_test_subjects() {
+    let sim = start().await;
+    let (nip, token) = owner(&sim).await;
+    let v: Value = sim
+        .get("/limits/context", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["onlineSession"],
+        json!({"maxInvoiceSizeInMB": 1, "maxInvoiceWithAttachmentSizeInMB": 3, "maxInvoices": 10000})
+    );
+    let small =
+        json!({"maxInvoiceSizeInMB": 0, "maxInvoiceWithAttachmentSizeInMB": 0, "maxInvoices": 1});
+    let r = sim
+        .post(
+            "/testdata/limits/context/session",
+            Some(&token),
+            Some(json!({"onlineSession": small, "batchSession": small})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (session, key) = sim.open_session(&token).await;
+    let xml = invoice(&nip, "FV/L/1", &today());
+    let inv = sim.send(&token, &session, &key, &xml, json!({})).await;
+    let st = sim.invoice_final(&token, &session, &inv).await;
+    assert_eq!(st["status"]["code"], 430, "{st}");
+    let r = sim
+        .send_raw(
+            &token,
+            &session,
+            serde_json::to_value(key.encrypt_invoice(&xml)).unwrap(),
+        )
+        .await;
+    assert_eq!(error_code(&r.json().await.unwrap()), 21155);
+    let r = sim
+        .http
+        .delete(sim.url("/testdata/limits/context/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = sim
+        .get("/limits/context", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["batchSession"]["maxInvoices"], 10000);
+    let v: Value = sim
+        .get("/limits/subject", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["certificate"]["maxCertificates"], 100);
+    // Test subjects: 30001 on a second registration.
+    let body = json!({"subjectNip": nip, "subjectType": "VatGroup", "description": "grupa VAT"});
+    sim.testdata("/testdata/subject", body.clone()).await;
+    assert_eq!(
+        error_code(
+            &sim.post("/testdata/subject", None, Some(body))
+                .await
+                .json()
+                .await
+                .unwrap()
+        ),
+        30001
+    );
+    sim.testdata("/testdata/subject/remove", json!({"subjectNip": nip}))
+        .await;
+}

@@ -489,7 +489,15 @@ async fn process(sim: Simulator, session_ref: String) {
     };
     drop(archive);
     // 5. Invoice count.
-    let max = sim.config().max_invoices_per_session as usize;
+    let max = {
+        let st = sim.state();
+        let ctx = st.sessions.get(&session_ref).map(|s| s.context.clone());
+        ctx.map_or(0, |c| {
+            st.limits_for(&c, sim.config().max_invoices_per_session)
+                .batch_session
+                .max_invoices as usize
+        })
+    };
     if files.len() > max {
         return fail(
             &sim,

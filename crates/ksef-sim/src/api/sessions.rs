@@ -230,7 +230,7 @@ async fn send_invoice(
     let claims = access(&sim, &headers, WRITE)?;
     let context = context_of(&claims);
     let now = sim.now();
-    let max = sim.config().max_invoices_per_session;
+    let default_max = sim.config().max_invoices_per_session;
     for (name, h) in [
         ("invoiceHash", &req.invoice_hash),
         ("encryptedInvoiceHash", &req.encrypted_invoice_hash),
@@ -246,6 +246,10 @@ async fn send_invoice(
     })?;
     let reference = {
         let mut st = sim.state();
+        let max = st
+            .limits_for(&context, default_max)
+            .online_session
+            .max_invoices;
         let session = st
             .sessions
             .get_mut(&session_ref)

@@ -19,6 +19,8 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/testdata/permissions/revoke", post(permissions_revoke))
         .route("/testdata/context/block", post(block))
         .route("/testdata/context/unblock", post(unblock))
+        .route("/testdata/subject", post(subject))
+        .route("/testdata/subject/remove", post(subject_remove))
         .route("/testdata/attachment", post(attachment))
         .route("/testdata/attachment/revoke", post(attachment_revoke))
 }
@@ -194,5 +196,49 @@ async fn attachment_revoke(
     JsonBody(r): JsonBody<NipReq>,
 ) -> ApiResult<()> {
     sim.state().attachments.remove(&r.nip);
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubjectReq {
+    subject_nip: String,
+    subject_type: String,
+    #[allow(dead_code)]
+    description: String,
+}
+
+/// `POST /testdata/subject`: registers an EnforcementAuthority / VatGroup / JST subject
+/// (recorded; the relations it implies are not modelled yet).
+async fn subject(State(sim): State<Simulator>, JsonBody(r): JsonBody<SubjectReq>) -> ApiResult<()> {
+    check_nip(&r.subject_nip)?;
+    if !["EnforcementAuthority", "VatGroup", "JST"].contains(&r.subject_type.as_str()) {
+        return Err(ApiError::validation(format!(
+            "Nieznany typ podmiotu {}.",
+            r.subject_type
+        )));
+    }
+    let mut st = sim.state();
+    if st.subjects.contains_key(&r.subject_nip) {
+        return Err(ApiError::bad(
+            30001,
+            [format!("Podmiot o NIP {} już istnieje.", r.subject_nip)],
+        ));
+    }
+    st.subjects.insert(r.subject_nip, r.subject_type);
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubjectRemoveReq {
+    subject_nip: String,
+}
+
+async fn subject_remove(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<SubjectRemoveReq>,
+) -> ApiResult<()> {
+    sim.state().subjects.remove(&r.subject_nip);
     Ok(())
 }
