@@ -339,6 +339,8 @@ pub struct Faults {
     pub fail_next: u32,
     /// The next `n` requests drop the connection.
     pub drop_next: u32,
+    /// Slow body: responses are sent in 64-byte chunks with this delay (ms) before each.
+    pub slow_body_ms: u64,
 }
 
 /// Limits of one session kind (`/limits/context`, DIGEST §17); 1 MB = 10^6 B.

@@ -6,7 +6,7 @@
 //! | `POST /_sim/reset` | – | forget all state, restore start-up keys |
 //! | `GET/PUT /_sim/delays` | `Delays` (ms) | processing delays (all 0 = unit-test mode) |
 //! | `PUT /_sim/clock` | `{"offsetSeconds": i64}` | shift the simulator clock |
-//! | `PUT /_sim/faults` | `{"latencyMs", "failNext", "dropNext"}` | latency, 5xx, dropped connections |
+//! | `PUT /_sim/faults` | `{"latencyMs", "failNext", "dropNext", "slowBodyMs"}` | latency, 5xx, dropped connections, slow body (64-byte chunks, delay before each) |
 //! | `PUT /_sim/rate-limits` | `{"enabled": bool}` | switch rate limiting on/off (off by default) |
 //! | `PUT /_sim/profile` | `{"profile": "Test"|"Prod"}` | rules profile |
 //! | `POST /_sim/latarnia` | `{"action": "maintenance"|"failureStart"|"failureEnd"|"totalFailure"|"clear", "title"?, "text"?}` | status service |
@@ -56,7 +56,7 @@ pub(crate) async fn faults(State(sim): State<Simulator>, req: Request, next: Nex
     if req.uri().path().starts_with("/_sim") {
         return next.run(req).await;
     }
-    let (latency, fail, drop) = {
+    let (latency, fail, drop, slow) = {
         let mut st = sim.state();
         let f = &mut st.faults;
         let fail = f.fail_next > 0;
@@ -66,7 +66,7 @@ pub(crate) async fn faults(State(sim): State<Simulator>, req: Request, next: Nex
         } else if drop {
             f.drop_next -= 1;
         }
-        (f.latency_ms, fail, drop)
+        (f.latency_ms, fail, drop, f.slow_body_ms)
     };
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -83,7 +83,26 @@ pub(crate) async fn faults(State(sim): State<Simulator>, req: Request, next: Nex
         });
         return (StatusCode::OK, Body::from_stream(stream)).into_response();
     }
-    next.run(req).await
+    let res = next.run(req).await;
+    if slow == 0 {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::Internal("body".into()).into_response();
+    };
+    let chunks: Vec<axum::body::Bytes> = bytes
+        .chunks(64)
+        .map(axum::body::Bytes::copy_from_slice)
+        .collect();
+    let stream = futures_util::stream::unfold(chunks.into_iter(), move |mut it| async move {
+        let chunk = it.next()?;
+        tokio::time::sleep(Duration::from_millis(slow)).await;
+        Some((Ok::<_, std::io::Error>(chunk), it))
+    });
+    let mut parts = parts;
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from_stream(stream))
 }
 
 async fn reset(State(sim): State<Simulator>) -> StatusCode {
@@ -120,6 +139,8 @@ struct FaultsReq {
     fail_next: u32,
     #[serde(default)]
     drop_next: u32,
+    #[serde(default)]
+    slow_body_ms: u64,
 }
 
 async fn faults_put(State(sim): State<Simulator>, JsonBody(r): JsonBody<FaultsReq>) -> StatusCode {
@@ -127,6 +148,7 @@ async fn faults_put(State(sim): State<Simulator>, JsonBody(r): JsonBody<FaultsRe
     st.faults.latency_ms = r.latency_ms;
     st.faults.fail_next = r.fail_next;
     st.faults.drop_next = r.drop_next;
+    st.faults.slow_body_ms = r.slow_body_ms;
     StatusCode::NO_CONTENT
 }
 
