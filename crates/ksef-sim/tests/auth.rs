@@ -631,3 +631,63 @@ async fn ksef_tokens_and_token_login() {
         json!(["InvoiceWrite", "InvoiceRead"])
     );
 }
+
+#[tokio::test]
+async fn deceased_person_and_gone_status() {
+    let sim = start().await;
+    let company = random_nip();
+    let pesel = "90010112349";
+    sim.testdata(
+        "/testdata/person",
+        json!({"nip": company, "pesel": pesel, "isBailiff": true, "isDeceased": true, "description": "t"}),
+    )
+    .await;
+    let (r, at) = sim
+        .start_login(
+            &Cred::person(pesel),
+            &company,
+            SubjectIdentifierType::CertificateSubject,
+        )
+        .await;
+    let st = sim.auth_status(&r, &at).await;
+    assert_eq!(st["status"]["code"], 470);
+    // 30001: the person exists already.
+    let r2 = sim
+        .post(
+            "/testdata/person",
+            None,
+            Some(json!({"nip": company, "pesel": pesel, "isBailiff": false, "description": "t"})),
+        )
+        .await;
+    assert_eq!(error_code(&r2.json().await.unwrap()), 30001);
+    // Statuses are kept 7 days, then 410 Gone (problem+json): read with an access token
+    // refreshed just before the refresh token expires.
+    let nip = random_nip();
+    let (_, refresh, reference) = sim.login(&Cred::seal(&nip), &nip).await;
+    sim.clock
+        .advance(time::Duration::days(7) - time::Duration::minutes(5));
+    let v: Value = sim
+        .post("/auth/token/refresh", Some(&refresh), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let access = v["accessToken"]["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        sim.get(&format!("/auth/{reference}"), Some(&access))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    sim.clock.advance(time::Duration::minutes(6));
+    let r = sim.get(&format!("/auth/{reference}"), Some(&access)).await;
+    assert_eq!(r.status(), StatusCode::GONE);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    // The refresh token itself has expired now.
+    assert_eq!(
+        sim.post("/auth/token/refresh", Some(&refresh), None)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

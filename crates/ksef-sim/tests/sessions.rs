@@ -394,6 +394,17 @@ async fn pipeline_rejections() {
     let foreign = invoice(&random_nip(), "FV/R/3", &today());
     let st = send_declared(&sim, &token, &session, &key, &foreign, &foreign).await;
     assert_eq!(st["status"]["code"], 410);
+    // No UPO for a rejected invoice → 21178.
+    let r = sim
+        .get(
+            &format!(
+                "/sessions/{session}/invoices/{}/upo",
+                st["referenceNumber"].as_str().unwrap()
+            ),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(error_code(&r.json().await.unwrap()), 21178);
 
     // Failed list with continuation.
     let v: Value = sim
