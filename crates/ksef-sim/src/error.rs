@@ -5,7 +5,7 @@
 //! - 401, 403 and 410 are always `application/problem+json`.
 //!
 //! Handlers return [`ApiError`]; its `IntoResponse` only parks the error in the response
-//! extensions, and the [`render`] middleware (which knows the request path, the header and
+//! extensions, and the `render` middleware (which knows the request path, the header and
 //! the simulator clock) writes the body in the requested format.
 
 use std::sync::Arc;
