@@ -3,6 +3,7 @@
 
 mod auth;
 mod batch;
+mod certificates;
 mod control;
 mod limits;
 mod qr;
@@ -33,6 +34,7 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .merge(limits::routes())
         .merge(batch::routes())
         .merge(tokens::routes())
+        .merge(certificates::routes())
         .merge(sessions::routes());
     // KSeF bodies: an online invoice with attachments is ≤ 3 MB, i.e. ≈ 4 MB of Base64.
     let v2 = v2.layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024));

@@ -50,11 +50,12 @@ fn err(e: impl std::fmt::Display) -> CertError {
 struct SelfSigned {
     subject: Name,
     usage: Usage,
+    issuer: Option<Name>,
 }
 
 impl BuilderProfile for SelfSigned {
     fn get_issuer(&self, subject: &Name) -> Name {
-        subject.clone()
+        self.issuer.clone().unwrap_or_else(|| subject.clone())
     }
 
     fn get_subject(&self) -> Name {
@@ -102,7 +103,11 @@ pub fn self_signed(
     serial[0] &= 0x7F;
     serial[0] |= 0x01;
     let serial = SerialNumber::new(&serial).map_err(err)?;
-    let profile = SelfSigned { subject, usage };
+    let profile = SelfSigned {
+        subject,
+        usage,
+        issuer: None,
+    };
     let der = match key {
         PrivateKey::Rsa(k) => {
             let spki_der = k.to_public_key().to_public_key_der().map_err(err)?;
@@ -125,5 +130,47 @@ pub fn self_signed(
         }
         _ => return Err(CertError("unsupported key kind".into())),
     };
+    Certificate::from_der(&der).map_err(err)
+}
+
+/// Issues a certificate for `spki_der` with `subject`, signed by the CA key `ca_key`
+/// (P-256) under `issuer`, with a 16-hex-digit serial.
+///
+/// # Errors
+/// [`CertError`] if encoding or signing fails.
+#[allow(clippy::too_many_arguments)]
+pub fn issue(
+    ca_key: &p256::ecdsa::SigningKey,
+    issuer: &str,
+    subject: Name,
+    spki_der: &[u8],
+    usage: Usage,
+    not_before: time::OffsetDateTime,
+    days: u64,
+    rng: &mut SimRng,
+) -> Result<Certificate, CertError> {
+    let issuer = Name::from_str(issuer).map_err(err)?;
+    let start = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(u64::try_from(not_before.unix_timestamp()).map_err(err)?);
+    let validity = Validity::new(
+        Time::try_from(start).map_err(err)?,
+        Time::try_from(start + Duration::from_secs(days * 86_400)).map_err(err)?,
+    );
+    let mut serial = rng.bytes(8);
+    serial[0] &= 0x7F;
+    serial[0] |= 0x10;
+    let serial = SerialNumber::new(&serial).map_err(err)?;
+    let spki = SubjectPublicKeyInfoOwned::try_from(spki_der).map_err(err)?;
+    let profile = SelfSigned {
+        subject,
+        usage,
+        issuer: Some(issuer),
+    };
+    let b = CertificateBuilder::new(profile, serial, validity, spki).map_err(err)?;
+    let der = b
+        .build::<_, p256::ecdsa::DerSignature>(ca_key)
+        .map_err(err)?
+        .to_der()
+        .map_err(err)?;
     Certificate::from_der(&der).map_err(err)
 }

@@ -28,6 +28,8 @@ pub enum RefType {
     Upo,
     /// `EC` KSeF token.
     KsefToken,
+    /// `EH` certificate enrollment (and export).
+    Enrollment,
 }
 
 impl RefType {
@@ -41,6 +43,7 @@ impl RefType {
             RefType::Invoice => "EE",
             RefType::Upo => "EU",
             RefType::KsefToken => "EC",
+            RefType::Enrollment => "EH",
         }
     }
 }

@@ -74,6 +74,7 @@ struct Inner {
     jwt_secret: Vec<u8>,
     xsd: Option<XsdValidator>,
     initial_keys: Vec<MfKey>,
+    ca_key: p256::ecdsa::SigningKey,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -125,6 +126,9 @@ impl Simulator {
             None => None,
         };
         let jwt_secret = rng.bytes(32);
+        let ca_key = <p256::ecdsa::SigningKey as p256::elliptic_curve::Generate>::generate_from_rng(
+            &mut rng,
+        );
         let state = State {
             mf_keys: keys.clone(),
             ..State::default()
@@ -139,6 +143,7 @@ impl Simulator {
                 jwt_secret,
                 xsd,
                 initial_keys: keys,
+                ca_key,
             }),
         })
     }
@@ -197,6 +202,10 @@ impl Simulator {
 
     pub(crate) fn jwt_secret(&self) -> &[u8] {
         &self.inner.jwt_secret
+    }
+
+    pub(crate) fn ca_key(&self) -> &p256::ecdsa::SigningKey {
+        &self.inner.ca_key
     }
 
     pub(crate) fn xsd(&self) -> Option<&XsdValidator> {

@@ -121,6 +121,44 @@ pub struct AuthOp {
     pub allowed_ips: Option<crate::ipfilter::AllowedIps>,
     /// The KSeF token used (token authentication), by reference number.
     pub token_ref: Option<String>,
+    /// Subject attributes of the XAdES certificate: (dotted OID, value); empty for tokens.
+    pub cert_subject: Vec<(String, String)>,
+}
+
+/// A certificate enrollment (`…-EH-…`, DIGEST §13).
+#[derive(Debug, Clone)]
+pub struct Enrollment {
+    /// When requested.
+    pub requested: OffsetDateTime,
+    /// Context and subject of the requester.
+    pub context: Ident,
+    /// The requester.
+    pub subject: Ident,
+    /// Serial (uppercase hex) of the issued certificate.
+    pub serial: String,
+}
+
+/// A certificate issued by the simulator's CA.
+#[derive(Debug, Clone)]
+pub struct IssuedCertificate {
+    /// DER.
+    pub der: Vec<u8>,
+    /// `certificateName`.
+    pub name: String,
+    /// `Authentication` or `Offline`.
+    pub kind: String,
+    /// The owner (NIP, PESEL or fingerprint).
+    pub subject: Ident,
+    /// Common name.
+    pub common_name: String,
+    /// Revoked.
+    pub revoked: bool,
+    /// Validity.
+    pub valid_from: OffsetDateTime,
+    /// Validity.
+    pub valid_to: OffsetDateTime,
+    /// Requested.
+    pub requested: OffsetDateTime,
 }
 
 /// A KSeF token (DIGEST §6).
@@ -421,6 +459,10 @@ pub struct State {
     pub context_limits: HashMap<Ident, SessionLimits>,
     /// Test subjects (`/testdata/subject`): NIP → subject type.
     pub subjects: HashMap<String, String>,
+    /// Certificate enrollments by reference.
+    pub enrollments: HashMap<String, Enrollment>,
+    /// Certificates issued by the simulator's CA, by serial (uppercase hex).
+    pub issued: HashMap<String, IssuedCertificate>,
 }
 
 impl State {

@@ -129,7 +129,14 @@ async fn xades_signature(
     let subject = subject_of(cert, req.subject_type(), &cert.fingerprint_sha256())?;
     let context = Ident::new(req.context().kind(), req.context().value());
     // Certificate problems found after acceptance end the operation with 460.
-    let cert_failure = if cert.check_validity(now).is_err() {
+    let revoked = sim
+        .state()
+        .issued
+        .get(&cert.serial_hex().to_uppercase())
+        .is_some_and(|c| c.revoked && c.der == cert.der());
+    let cert_failure = if revoked {
+        Some("Certyfikat odwołany")
+    } else if cert.check_validity(now).is_err() {
         Some("Nieważny certyfikat")
     } else if cert.ksef_type() == KsefCertificateType::Offline {
         Some("Niepoprawny certyfikat")
@@ -181,6 +188,11 @@ async fn xades_signature(
             masks: a.ip4_masks.clone(),
         }),
         token_ref: None,
+        cert_subject: cert
+            .subject_attributes()
+            .into_iter()
+            .filter_map(|a| a.value.map(|v| (a.oid, v)))
+            .collect(),
     };
     sim.state().auths.insert(reference.clone(), op);
     let (token, valid_until) = issue(

@@ -416,6 +416,7 @@ async fn login(
         revoked: false,
         allowed_ips,
         token_ref,
+        cert_subject: Vec::new(),
     };
     sim.state().auths.insert(reference.clone(), op);
     let (token, valid_until) = issue(
