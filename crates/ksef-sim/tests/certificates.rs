@@ -194,3 +194,57 @@ async fn enrollment_errors() {
         .await;
     assert_eq!(error_code(&r.json().await.unwrap()), 25005);
 }
+
+#[tokio::test]
+async fn kod2_verification_page() {
+    use ksef_core::crypto::{Credential, OfflineSigningKey};
+    use ksef_core::qr::{CertSerial, CertificateLink, ContextIdentifier, ContextType, Environment};
+    let sim = start().await;
+    let nip = random_nip();
+    let (token, _, _) = sim.login(&Cred::tin(&nip), &nip).await;
+    let (offline, serial) = enroll(&sim, &token, "Offline").await;
+    let env = Environment::custom(&format!("{}/qr", sim.running.base_url())).unwrap();
+    let xml = invoice(&nip, "FV/Q/1", &today());
+    let link = CertificateLink::new(
+        env,
+        ContextIdentifier::new(ContextType::Nip, &nip).unwrap(),
+        &nip,
+        CertSerial::parse(&serial).unwrap(),
+        ksef_core::hash::Sha256Hash::of(&xml),
+    )
+    .unwrap();
+    let key = OfflineSigningKey::new(
+        Credential::new(offline.cert, offline.key).unwrap(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let signed = link.sign(&key, &mut ksef_sim::SimRng::os()).unwrap();
+    let r = sim.http.get(signed.url()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["valid"], true);
+    // A tampered signature, then a revoked certificate.
+    let url = signed.url();
+    let tampered = format!(
+        "{}{}",
+        &url[..url.len() - 2],
+        if url.ends_with("AA") { "AB" } else { "AA" }
+    );
+    assert_eq!(
+        sim.http.get(tampered).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    sim.post(
+        &format!("/certificates/{serial}/revoke"),
+        Some(&token),
+        Some(json!({})),
+    )
+    .await;
+    let r = sim.http.get(signed.url()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.json::<Value>().await.unwrap()["reason"]
+            .as_str()
+            .unwrap()
+            .contains("odwołany")
+    );
+}

@@ -5,6 +5,13 @@
 //! stored invoice with that seller and issue date. A rejected invoice corrected by a
 //! technical correction points to the correction (DIGEST §15). The real page is an
 //! undocumented web UI, so the answer is JSON: 200 when found, 404 otherwise.
+//!
+//! KOD II: `GET /qr/certificate/{ctxType}/{ctxValue}/{sellerNip}/{serial}/{hash}/{sig}`
+//! checks, in the order of DIGEST §14, that the certificate was issued by the simulator
+//! and is Active (not revoked, within validity), that the URL signature verifies with it
+//! and that it is of the `Offline` type, that its subject holds InvoiceWrite in the
+//! context, and that the context may issue for the seller (context NIP = seller NIP;
+//! other relations are not modelled). 200 `{"valid": true, …}` or 400 with the reason.
 
 use axum::Router;
 use axum::extract::State;
@@ -18,7 +25,9 @@ use super::base_url;
 use crate::Simulator;
 
 pub(super) fn routes() -> Router<Simulator> {
-    Router::new().route("/qr/invoice/{nip}/{date}/{hash}", get(invoice))
+    Router::new()
+        .route("/qr/invoice/{nip}/{date}/{hash}", get(invoice))
+        .route("/qr/certificate/{*rest}", get(certificate))
 }
 
 async fn invoice(State(sim): State<Simulator>, headers: HeaderMap, uri: Uri) -> impl IntoResponse {
@@ -86,6 +95,71 @@ async fn invoice(State(sim): State<Simulator>, headers: HeaderMap, uri: Uri) -> 
             "invoiceHash": inv.invoice_hash,
             "invoicingMode": if inv.offline { "Offline" } else { "Online" },
             "sessionReferenceNumber": session,
+        })),
+    )
+}
+
+async fn certificate(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> impl IntoResponse {
+    let fail = |reason: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"valid": false, "reason": reason})),
+        )
+    };
+    let base = format!("{}/qr", base_url(&headers));
+    let url = format!("{}{}", base_url(&headers), uri.path());
+    let parsed = Environment::custom(&base)
+        .map_err(|e| e.to_string())
+        .and_then(|env| QrLink::parse_with(&url, &[env]).map_err(|e| e.to_string()));
+    let link = match parsed {
+        Ok(QrLink::Certificate(l)) => l,
+        Ok(_) => return fail("not a KOD II link".into()),
+        Err(e) => return fail(e),
+    };
+    let serial = link.link().serial().to_string().to_uppercase();
+    let now = sim.now();
+    let st = sim.state();
+    let Some(issued) = st.issued.get(&serial) else {
+        return fail(format!("certyfikat {serial} nie istnieje"));
+    };
+    if issued.revoked {
+        return fail(format!("certyfikat {serial} jest odwołany"));
+    }
+    if now < issued.valid_from || now > issued.valid_to {
+        return fail(format!("certyfikat {serial} jest nieważny"));
+    }
+    let checked = ksef_core::crypto::Certificate::from_der(&issued.der)
+        .map_err(|e| e.to_string())
+        .and_then(|c| {
+            ksef_core::qr::QrCertificate::from_ksef_certificate(&c).map_err(|e| e.to_string())
+        })
+        .and_then(|qc| link.verify(&qc).map_err(|e| e.to_string()));
+    if let Err(e) = checked {
+        return fail(e);
+    }
+    let ctx = crate::state::Ident::new(
+        link.link().context().context_type().as_str(),
+        link.link().context().value(),
+    );
+    let perms = super::permissions_of(&st, &ctx, &issued.subject);
+    if !perms.iter().any(|p| p == "InvoiceWrite") {
+        return fail("wystawca nie ma uprawnienia InvoiceWrite w kontekście".into());
+    }
+    if !(ctx.kind == "Nip" && ctx.value == link.link().seller_nip()) {
+        return fail("kontekst nie może wystawiać faktur w imieniu sprzedawcy".into());
+    }
+    (
+        StatusCode::OK,
+        axum::Json(json!({
+            "valid": true,
+            "certificateSerialNumber": serial,
+            "sellerNip": link.link().seller_nip(),
+            "contextIdentifier": {"type": ctx.kind, "value": ctx.value},
+            "invoiceHash": link.link().invoice_hash().to_base64(),
         })),
     )
 }
