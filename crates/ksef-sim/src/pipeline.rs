@@ -220,8 +220,10 @@ async fn check(sim: &Simulator, job: &Job) -> Checked {
     }
     if fields.has_attachment {
         let enabled = sim.state().attachments.contains(nip.as_str());
-        // Online, attachments are only allowed in a technical correction (DIGEST §9).
-        if !enabled || job.hash_of_corrected.is_none() {
+        // Attachments need the enable flag; online they are only allowed in a technical
+        // correction, in batch always (DIGEST §9). Batch invoices arrive as `plain`.
+        let online_non_correction = job.plain.is_none() && job.hash_of_corrected.is_none();
+        if !enabled || online_non_correction {
             return Checked::Rejected(
                 Status::new(415, "Brak możliwości wysyłania faktury z załącznikiem"),
                 fields,
