@@ -269,3 +269,27 @@ async fn batch_errors() {
         21161
     );
 }
+
+#[tokio::test]
+async fn attachments_allowed_in_batch_when_enabled() {
+    let sim = start().await;
+    let nip = random_nip();
+    let (token, _, _) = sim.login(&Cred::seal(&nip), &nip).await;
+    sim.testdata("/testdata/attachment", json!({"nip": nip}))
+        .await;
+    let path = schemas()
+        .join("../samples/fa3-mf-official/fa3-mf24-vat-with-attachment-energy-dash-cells.xml");
+    let xml = std::fs::read_to_string(path)
+        .unwrap()
+        .replacen("<NIP>9999999999</NIP>", &format!("<NIP>{nip}</NIP>"), 1)
+        .replace("<P_1>2026-02-28</P_1>", &format!("<P_1>{}</P_1>", today()))
+        .into_bytes();
+    let key = InvoiceEncryptionKey::generate(&mut SimRng::os());
+    let archive = zip(&[("z.xml", xml)]);
+    let b = open(&sim, &token, &key, &archive, 1, "Zip").await;
+    upload(&sim, &b, 0, &b.parts[0]).await;
+    close(&sim, &token, &b).await;
+    let s = sim.session_final(&token, &b.reference).await;
+    assert_eq!(s["status"]["code"], 200, "{s}");
+    assert_eq!(s["successfulInvoiceCount"], 1);
+}

@@ -789,3 +789,50 @@ async fn context_limits_and_test_subjects() {
     sim.testdata("/testdata/subject/remove", json!({"subjectNip": nip}))
         .await;
 }
+
+/// The official sample with an attachment (`Zalacznik`), for `nip`.
+fn invoice_with_attachment(nip: &str, number: &str) -> Vec<u8> {
+    let path = schemas()
+        .join("../samples/fa3-mf-official/fa3-mf24-vat-with-attachment-energy-dash-cells.xml");
+    std::fs::read_to_string(path)
+        .unwrap()
+        .replacen("<NIP>9999999999</NIP>", &format!("<NIP>{nip}</NIP>"), 1)
+        .replace("<P_2>FV2026/02/150</P_2>", &format!("<P_2>{number}</P_2>"))
+        .replace("<P_1>2026-02-28</P_1>", &format!("<P_1>{}</P_1>", today()))
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn attachments_online() {
+    let sim = start().await;
+    let (nip, token) = owner(&sim).await;
+    let (session, key) = sim.open_session(&token).await;
+    // Not enabled → 415.
+    let inv = sim
+        .send(
+            &token,
+            &session,
+            &key,
+            &invoice_with_attachment(&nip, "FV/Z/1"),
+            json!({}),
+        )
+        .await;
+    let st = sim.invoice_final(&token, &session, &inv).await;
+    assert_eq!(st["status"]["code"], 415, "{st}");
+    // Enabled, but online and not a technical correction → still 415.
+    sim.testdata("/testdata/attachment", json!({"nip": nip}))
+        .await;
+    let inv = sim
+        .send(
+            &token,
+            &session,
+            &key,
+            &invoice_with_attachment(&nip, "FV/Z/2"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        sim.invoice_final(&token, &session, &inv).await["status"]["code"],
+        415
+    );
+}
