@@ -691,3 +691,34 @@ async fn deceased_person_and_gone_status() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn auth_sessions_paging() {
+    let sim = start().await;
+    let nip = random_nip();
+    let cred = Cred::seal(&nip);
+    let mut access = String::new();
+    for _ in 0..11 {
+        access = sim.login(&cred, &nip).await.0;
+    }
+    let v: Value = sim
+        .get("/auth/sessions?pageSize=10", Some(&access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 10);
+    assert_eq!(v["items"][0]["isCurrent"], true);
+    let token = v["continuationToken"].as_str().unwrap().to_owned();
+    let r = sim
+        .http
+        .get(sim.url("/auth/sessions?pageSize=10"))
+        .bearer_auth(&access)
+        .header("x-continuation-token", token)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = common::checked("get", r).await.json().await.unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert!(v["continuationToken"].is_null());
+}

@@ -463,11 +463,43 @@ async fn refresh(State(sim): State<Simulator>, headers: HeaderMap) -> ApiResult<
     ))
 }
 
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageQuery {
+    page_size: Option<usize>,
+}
+
+/// `GET /auth/sessions` (DIGEST §5.7): redeemed authentications of the context, newest
+/// first, `pageSize` 10..100 with continuation tokens.
 async fn list_sessions(
     State(sim): State<Simulator>,
     headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> ApiResult<impl IntoResponse> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let claims = bearer(&sim, &headers, &[TokenType::ContextToken])?;
+    let page_size = q.page_size.unwrap_or(10);
+    if !(10..=100).contains(&page_size) {
+        return Err(ApiError::validation(
+            "pageSize musi mieścić się w zakresie 10..100.",
+        ));
+    }
+    let offset = match headers.get("x-continuation-token") {
+        None => 0,
+        Some(t) => t
+            .to_str()
+            .ok()
+            .and_then(|t| URL_SAFE_NO_PAD.decode(t).ok())
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.strip_prefix("o:").and_then(|n| n.parse().ok()))
+            .ok_or_else(|| {
+                ApiError::bad(
+                    21418,
+                    ["Przekazany token kontynuacji ma nieprawidłowy format."],
+                )
+            })?,
+    };
     let st = sim.state();
     let mut items: Vec<&AuthOp> = st
         .auths
@@ -475,12 +507,21 @@ async fn list_sessions(
         .filter(|o| o.context.kind == claims.cit && o.context.value == claims.civ && o.redeemed)
         .collect();
     items.sort_by_key(|o| std::cmp::Reverse(o.start));
-    let items: Vec<Value> = items
+    let total = items.len();
+    let page: Vec<Value> = items
         .into_iter()
+        .skip(offset)
+        .take(page_size)
         .map(|o| op_json(o, Some(&claims.arn)))
         .collect();
+    let next = offset + page.len();
+    let token = if next < total {
+        json!(URL_SAFE_NO_PAD.encode(format!("o:{next}")))
+    } else {
+        Value::Null
+    };
     Ok(axum::Json(
-        json!({"continuationToken": null, "items": items}),
+        json!({"continuationToken": token, "items": page}),
     ))
 }
 
