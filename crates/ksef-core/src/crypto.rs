@@ -72,16 +72,18 @@ pub mod hazmat;
 mod input;
 mod key;
 mod mf;
+mod name;
 mod public;
 mod signer;
 
-pub use cert::{Certificate, KeyAlgorithm, KsefCertificateType, NameAttribute, SubjectIdentifier};
+pub use cert::{Certificate, KeyAlgorithm, KsefCertificateType, SubjectIdentifier};
 pub use encryption::{
     EncryptedInvoice, EncryptedPart, EncryptionInfo, InvoiceEncryptionKey, MfPrivateKey,
 };
 pub use error::{CredentialError, CryptoError, Result};
 pub use key::{KeyFormat, PrivateKey};
 pub use mf::{MfKeyUsage, MfPublicKey, PublicKeyCertificate};
+pub use name::NameAttribute;
 pub use public::{MIN_RSA_BITS, PublicKey};
 pub use signer::{AuthSigningKey, Credential, OfflineSigningKey};
 

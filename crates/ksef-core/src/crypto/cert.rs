@@ -3,12 +3,12 @@
 //! Spec: DIGEST §13 (KSeF certificate type from keyUsage: `Authentication` =
 //! digitalSignature, `Offline` = nonRepudiation), §5.2 (who is authenticated: the subject's
 //! `serialNumber` / `organizationIdentifier`, or the SHA-256 fingerprint), §14 (KOD II uses
-//! the serial as uppercase hex), §5.2 XAdES `IssuerSerial` (decimal serial).
+//! the serial as uppercase hex), §5.2 XAdES `IssuerSerial` (decimal serial). Names and
+//! subject identifiers are in `name.rs`.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
-use der::{Decode, Encode, Tag, Tagged};
+use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use spki::ObjectIdentifier;
 use time::OffsetDateTime;
@@ -16,6 +16,7 @@ use x509_cert::ext::pkix::KeyUsage;
 
 use super::error::CredentialError;
 use super::input::{self, Input};
+use super::name::{NameAttribute, attr_string, find_id, name_attributes, rfc4514};
 use super::public::{PublicKey, rsa_spki_bits};
 
 /// The KSeF type of a certificate, read from its keyUsage extension (DIGEST §13).
@@ -81,17 +82,6 @@ impl core::fmt::Display for KeyAlgorithm {
             Self::Other { name } => f.write_str(name),
         }
     }
-}
-
-/// One attribute of a distinguished name, in certificate order.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct NameAttribute {
-    /// Short name (`CN`, `O`, `serialNumber`, `organizationIdentifier`…) or dotted OID.
-    pub name: String,
-    /// Dotted OID.
-    pub oid: String,
-    /// The value as text (`None` if it is not a string type).
-    pub value: Option<String>,
 }
 
 /// A parsed X.509 certificate and the facts KSeF needs from it.
@@ -385,121 +375,6 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.to_string())
 }
 
-fn attr_string(value: &der::Any) -> Option<String> {
-    let s = match value.tag() {
-        Tag::Utf8String => Utf8StringRef::try_from(value).ok()?.as_str().to_owned(),
-        Tag::PrintableString => PrintableStringRef::try_from(value)
-            .ok()?
-            .as_str()
-            .to_owned(),
-        Tag::Ia5String => Ia5StringRef::try_from(value).ok()?.as_str().to_owned(),
-        Tag::TeletexString => TeletexStringRef::try_from(value).ok()?.as_str().to_owned(),
-        _ => return None,
-    };
-    Some(s)
-}
-
-fn short_name(oid: &ObjectIdentifier) -> String {
-    match oid.to_string().as_str() {
-        "2.5.4.3" => "CN",
-        "2.5.4.4" => "SN",
-        "2.5.4.5" => "serialNumber",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.12" => "title",
-        "2.5.4.42" => "GN",
-        "2.5.4.45" => "x500UniqueIdentifier",
-        "2.5.4.97" => "organizationIdentifier",
-        "1.2.840.113549.1.9.1" => "emailAddress",
-        other => return other.to_owned(),
-    }
-    .to_owned()
-}
-
-/// RFC 4514 keys Python `cryptography` uses; any other type prints as a dotted OID.
-fn rfc4514_key(oid: &ObjectIdentifier) -> String {
-    match oid.to_string().as_str() {
-        "2.5.4.3" => "CN",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.6" => "C",
-        "2.5.4.9" => "STREET",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        other => return other.to_owned(),
-    }
-    .to_owned()
-}
-
-fn rfc4514_escape(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for c in v.chars() {
-        match c {
-            '\\' | '"' | '+' | ',' | ';' | '<' | '>' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\0' => out.push_str("\\00"),
-            _ => out.push(c),
-        }
-    }
-    if out.starts_with('#') || out.starts_with(' ') {
-        out.insert(0, '\\');
-    }
-    if out.ends_with(' ') {
-        out.pop();
-        out.push_str("\\ ");
-    }
-    out
-}
-
-fn rfc4514(name: &x509_cert::name::Name) -> String {
-    let rdns: Vec<String> = name
-        .iter_rdn()
-        .map(|rdn| {
-            rdn.iter()
-                .map(|atv| {
-                    let value = match attr_string(&atv.value) {
-                        Some(s) => rfc4514_escape(&s),
-                        None => format!("#{}", hex::encode(atv.value.to_der().unwrap_or_default())),
-                    };
-                    format!("{}={value}", rfc4514_key(&atv.oid))
-                })
-                .collect::<Vec<_>>()
-                .join("+")
-        })
-        .collect();
-    rdns.into_iter().rev().collect::<Vec<_>>().join(",")
-}
-
-fn name_attributes(name: &x509_cert::name::Name) -> Vec<NameAttribute> {
-    name.iter()
-        .map(|atv| NameAttribute {
-            name: short_name(&atv.oid),
-            oid: atv.oid.to_string(),
-            value: attr_string(&atv.value),
-        })
-        .collect()
-}
-
-/// `(PREFIX1|PREFIX2).*?(\d{n})`, unanchored, like the C# regexes in DIGEST §5.2.
-fn find_id(value: &str, prefixes: &[&str], n: usize) -> Option<String> {
-    let start = prefixes
-        .iter()
-        .filter_map(|p| value.find(p).map(|i| i + p.len()))
-        .min()?;
-    let bytes = value.as_bytes();
-    (start..bytes.len().saturating_sub(n - 1))
-        .find(|&i| bytes[i..i + n].iter().all(u8::is_ascii_digit))
-        .map(|i| value[i..i + n].to_owned())
-}
-
-/// Big-endian unsigned bytes → decimal string.
 fn bytes_to_decimal(bytes: &[u8]) -> String {
     let mut num: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
     if num.is_empty() {
@@ -536,23 +411,5 @@ mod tests {
             bytes_to_decimal(&[0x01, 0xf2, 0x0a, 0x5d, 0x35, 0x2a, 0xe5, 0x90]),
             "140185933842146704"
         );
-    }
-
-    #[test]
-    fn identifier_regexes() {
-        assert_eq!(
-            find_id("TINPL-5265877635", &["TINPL", "NIP"], 10).as_deref(),
-            Some("5265877635")
-        );
-        assert_eq!(find_id("NIP: 526-587-7635", &["TINPL", "NIP"], 10), None);
-        assert_eq!(
-            find_id("PNOPL-90010112345", &["PNOPL", "PESEL"], 11).as_deref(),
-            Some("90010112345")
-        );
-        assert_eq!(
-            find_id("VATPL-5265877635", &["VATPL"], 10).as_deref(),
-            Some("5265877635")
-        );
-        assert_eq!(find_id("5265877635", &["VATPL"], 10), None);
     }
 }
