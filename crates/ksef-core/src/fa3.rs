@@ -11,6 +11,22 @@
 //!
 //! Read and write with [`Faktura::from_xml`] and [`Faktura::to_xml`]; read the
 //! JSON form strictly (unknown keys rejected) with [`Faktura::from_json`].
+//!
+//! ```
+//! use ksef_core::fa3::{Faktura, RodzajFaktury};
+//!
+//! let xml = include_bytes!("../tests/fixtures/fa3/zalacznik-tabele.xml");
+//! let mut invoice = Faktura::from_xml(xml)?;
+//! assert_eq!(invoice.fa.rodzaj_faktury, RodzajFaktury::Vat);
+//! invoice.fa.p_2 = "E/8/2026".into();
+//! let out = invoice.to_xml()?; // deterministic bytes, schema order
+//! assert_eq!(Faktura::from_xml(&out)?, invoice);
+//! // The JSON form uses the XSD names.
+//! let json = serde_json::to_string(&invoice).unwrap();
+//! assert!(json.contains(r#""P_2":"E/8/2026""#));
+//! assert_eq!(Faktura::from_json(json.as_bytes())?, invoice);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod annotations;
 mod attachment;

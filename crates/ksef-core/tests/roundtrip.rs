@@ -365,6 +365,41 @@ fn truncations_never_panic() {
     assert_eq!(Faktura::from_xml(&x).expect("parses"), full);
 }
 
+/// Every sample and fixture: truncations are errors, byte flips and deleted
+/// spans never panic.
+#[test]
+fn mutations_of_every_document_never_panic() {
+    let mut docs = mf_samples();
+    docs.extend(fixtures());
+    for (name, x) in docs {
+        // Everything before the last `>` (the root's end tag) is incomplete.
+        let root_end = x
+            .iter()
+            .rposition(|&b| b == b'>')
+            .map_or(x.len(), |p| p + 1);
+        for cut in (1..root_end).step_by(97) {
+            assert!(
+                Faktura::from_xml(&x[..cut]).is_err(),
+                "{name}: truncation at {cut} parsed"
+            );
+        }
+        for i in (0..x.len()).step_by(53) {
+            let mut y = x.clone();
+            y[i] = y[i].wrapping_add(1);
+            let _ = Faktura::from_xml(&y);
+            let z: Vec<u8> = x[..i]
+                .iter()
+                .chain(&x[(i + 40).min(x.len())..])
+                .copied()
+                .collect();
+            if let Ok(m) = Faktura::from_xml(&z) {
+                // Whatever still parses must still be writable.
+                m.to_xml().unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+    }
+}
+
 #[test]
 fn accepts_prefixes_comments_cdata_and_line_ends() {
     let x = mf01();
