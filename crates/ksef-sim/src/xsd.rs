@@ -24,6 +24,10 @@ pub enum Schema {
     Fa2,
     /// UPO v4-3.
     UpoV43,
+    /// AuthTokenRequest 2.0 (the Java SDK's compilable copy, schemas README problem 1).
+    Auth20,
+    /// AuthTokenRequest 2.1.
+    Auth21,
 }
 
 impl Schema {
@@ -32,6 +36,8 @@ impl Schema {
             Schema::Fa3 => "schemat_FA(3)_v1-0E.xsd",
             Schema::Fa2 => "schemat_FA(2)_v1-0E.xsd",
             Schema::UpoV43 => "upo/upo-v4-3.xsd",
+            Schema::Auth20 => "auth/AuthTokenRequest.xsd",
+            Schema::Auth21 => "auth/schemat_auth_v2-1.xsd",
         }
     }
 }
@@ -70,10 +76,16 @@ impl XsdValidator {
     /// # Errors
     /// [`XsdError`] if a schema file is missing or does not compile.
     pub fn start(dir: &Path) -> Result<Self, XsdError> {
-        let files: Vec<(Schema, PathBuf)> = [Schema::Fa3, Schema::Fa2, Schema::UpoV43]
-            .into_iter()
-            .map(|s| (s, dir.join(s.file())))
-            .collect();
+        let files: Vec<(Schema, PathBuf)> = [
+            Schema::Fa3,
+            Schema::Fa2,
+            Schema::UpoV43,
+            Schema::Auth20,
+            Schema::Auth21,
+        ]
+        .into_iter()
+        .map(|s| (s, dir.join(s.file())))
+        .collect();
         for (_, f) in &files {
             if !f.is_file() {
                 return Err(XsdError::Missing(f.clone()));

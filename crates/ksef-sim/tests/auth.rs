@@ -722,3 +722,33 @@ async fn auth_sessions_paging() {
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     assert!(v["continuationToken"].is_null());
 }
+
+#[tokio::test]
+async fn auth_token_request_schemas_load_and_validate() {
+    use ksef_core::xades::{AuthTokenRequest, AuthTokenVersion, ContextIdentifier};
+    use ksef_sim::xsd::{Schema, XsdValidator};
+    let xsd = XsdValidator::start(&schemas()).unwrap();
+    let nip = random_nip();
+    let req = AuthTokenRequest::new(
+        "20250514-CR-226FB7B000-3ACF9BE4C0-10",
+        ContextIdentifier::Nip(nip.clone()),
+        SubjectIdentifierType::CertificateSubject,
+    )
+    .unwrap();
+    xsd.validate(Schema::Auth20, req.to_xml().into_bytes())
+        .await
+        .unwrap();
+    let v21 = req.clone().with_version(AuthTokenVersion::V2_1);
+    xsd.validate(Schema::Auth21, v21.to_xml().into_bytes())
+        .await
+        .unwrap();
+    // A wrong challenge shape is reported with libxml2's message.
+    let bad = v21
+        .to_xml()
+        .replace("20250514-CR-226FB7B000-3ACF9BE4C0-10", "bad-challenge");
+    let errs = xsd
+        .validate(Schema::Auth21, bad.into_bytes())
+        .await
+        .unwrap_err();
+    assert!(errs.iter().any(|m| m.contains("Challenge")), "{errs:?}");
+}

@@ -23,6 +23,7 @@ use crate::ids::{RefType, reference};
 use crate::jwt::{self, ACCESS_TOKEN_SECS, AUTH_TOKEN_SECS, Claims, REFRESH_TOKEN_SECS, TokenType};
 use crate::state::{AuthOp, Challenge, Ident, State as SimState, Status};
 use crate::util::fmt_ts;
+use crate::xsd::Schema;
 
 /// Challenge lifetime (DIGEST §5.1).
 pub(super) const CHALLENGE_TTL: Duration = Duration::minutes(10);
@@ -108,6 +109,20 @@ async fn xades_signature(
     let verified = xades::verify(&body).map_err(|e| xades_error(&e))?;
     let now = sim.now();
     let req = &verified.request;
+    // The signed fields against the official schema (the XSDs do not allow ds:Signature,
+    // so the request is validated as re-serialised without it). NipVatUe is skipped: its
+    // pattern can never match (schemas README, problem 2).
+    if let Some(v) = sim.xsd()
+        && req.context().kind() != "NipVatUe"
+    {
+        let schema = match req.version() {
+            xades::AuthTokenVersion::V2_0 => Schema::Auth20,
+            _ => Schema::Auth21,
+        };
+        if let Err(messages) = v.validate(schema, req.to_xml().into_bytes()).await {
+            return Err(ApiError::bad(21401, messages));
+        }
+    }
     {
         let mut st = sim.state();
         let ch = st
