@@ -37,7 +37,9 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .merge(certificates::routes())
         .merge(sessions::routes());
     // KSeF bodies: an online invoice with attachments is ≤ 3 MB, i.e. ≈ 4 MB of Base64.
-    let v2 = v2.layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024));
+    let v2 = v2
+        .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
+        .layer(middleware::from_fn(test_warning));
     Router::new()
         .nest("/v2", v2)
         .merge(sessions::storage_routes())
@@ -52,6 +54,50 @@ pub(crate) fn router(sim: Simulator) -> Router {
         ))
         .layer(middleware::from_fn_with_state(sim.clone(), control::faults))
         .with_state(sim)
+}
+
+/// Echoes `X-Test-System-Warning` as the `X-System-Warning` response header (DIGEST §2:
+/// TEST only; warnings are ASCII-folded).
+async fn test_warning(req: Request, next: middleware::Next) -> axum::response::Response {
+    let warning = req
+        .headers()
+        .get("x-test-system-warning")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let mut res = next.run(req).await;
+    if let Some(w) = warning {
+        let folded: String = w
+            .chars()
+            .map(fold)
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .collect();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&folded) {
+            res.headers_mut().insert("x-system-warning", v);
+        }
+    }
+    res
+}
+
+/// Polish letters without diacritics.
+fn fold(c: char) -> char {
+    match c {
+        'ą' => 'a',
+        'ć' => 'c',
+        'ę' => 'e',
+        'ł' => 'l',
+        'ń' => 'n',
+        'ó' => 'o',
+        'ś' => 's',
+        'ź' | 'ż' => 'z',
+        'Ą' => 'A',
+        'Ć' => 'C',
+        'Ę' => 'E',
+        'Ł' => 'L',
+        'Ń' => 'N',
+        'Ó' => 'O',
+        'Ś' => 'S',
+        'Ź' | 'Ż' => 'Z',
+        c => c,
+    }
 }
 
 /// Refuses calls whose token comes from an authentication with `AllowedIps` that do not

@@ -434,3 +434,19 @@ async fn rate_limits_with_retry_after() {
         .unwrap();
     sim.open_session(&token).await;
 }
+
+#[tokio::test]
+async fn test_system_warning_is_echoed() {
+    let sim = start().await;
+    let r = sim
+        .http
+        .post(sim.url("/auth/challenge"))
+        .header("X-Test-System-Warning", "[123]: Ostrzeżenie testowe")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["x-system-warning"],
+        "[123]: Ostrzezenie testowe"
+    );
+}
