@@ -81,7 +81,7 @@ pub fn verify(
         (Some(h), None) => h.to_owned(),
         _ => return Err(AppError::BadLink("no host")),
     };
-    if !matches!(parsed.scheme(), "https" | "http") || !hosts.iter().any(|h| *h == authority) {
+    if !matches!(parsed.scheme(), "https" | "http") || !hosts.contains(&authority) {
         return Err(AppError::BadLink("foreign host"));
     }
     Ok(parsed)
