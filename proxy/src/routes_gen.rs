@@ -2,6 +2,7 @@
 //! The KSeF API operations the proxy forwards: (method, path template under `/v2`).
 
 /// Every operation of `open-api.json` as (HTTP method, path template relative to `/v2`).
+#[rustfmt::skip]
 pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/auth/challenge"),
     ("POST", "/auth/ksef-token"),
@@ -28,10 +29,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/peppol/query"),
     ("GET", "/permissions/attachments/status"),
     ("POST", "/permissions/authorizations/grants"),
-    (
-        "DELETE",
-        "/permissions/authorizations/grants/{permissionId}",
-    ),
+    ("DELETE", "/permissions/authorizations/grants/{permissionId}"),
     ("DELETE", "/permissions/common/grants/{permissionId}"),
     ("POST", "/permissions/entities/grants"),
     ("POST", "/permissions/eu-entities/administration/grants"),
@@ -59,22 +57,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/sessions/{referenceNumber}"),
     ("GET", "/sessions/{referenceNumber}/invoices"),
     ("GET", "/sessions/{referenceNumber}/invoices/failed"),
-    (
-        "GET",
-        "/sessions/{referenceNumber}/invoices/ksef/{ksefNumber}/upo",
-    ),
-    (
-        "GET",
-        "/sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}",
-    ),
-    (
-        "GET",
-        "/sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo",
-    ),
-    (
-        "GET",
-        "/sessions/{referenceNumber}/upo/{upoReferenceNumber}",
-    ),
+    ("GET", "/sessions/{referenceNumber}/invoices/ksef/{ksefNumber}/upo"),
+    ("GET", "/sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}"),
+    ("GET", "/sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo"),
+    ("GET", "/sessions/{referenceNumber}/upo/{upoReferenceNumber}"),
     ("POST", "/testdata/attachment"),
     ("POST", "/testdata/attachment/revoke"),
     ("POST", "/testdata/context/block"),

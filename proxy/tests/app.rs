@@ -458,9 +458,10 @@ async fn serves_web_app_with_security_headers() {
     let dir = std::env::temp_dir().join(format!("ksef-proxy-web-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("index.html"), "<!doctype html><title>x</title>").unwrap();
-    let mut c = Config::default();
-    c.web_dir = Some(dir.clone());
-    let app = proxy(c);
+    let app = proxy(Config {
+        web_dir: Some(dir.clone()),
+        ..Config::default()
+    });
     let (s, h, b) = call(&app, req("GET", "/")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(String::from_utf8_lossy(&b).contains("doctype"));
