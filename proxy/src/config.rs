@@ -61,6 +61,10 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Directory of the built web app served at `/` (absent: not served).
     pub web_dir: Option<PathBuf>,
+    /// The proxy's public base URL (e.g. `https://proxy.example`), prefixed to rewritten
+    /// storage links; absent: links are root-relative (`/{env}/storage?...`) and the
+    /// browser resolves them against the proxy's base.
+    pub public_url: Option<String>,
     /// Secret for storage link HMACs (random per process when absent; set it when
     /// several proxy instances share a load balancer).
     pub link_secret: Option<String>,
@@ -82,6 +86,7 @@ impl Default for Config {
             envs: official_envs(),
             cors_origins: Vec::new(),
             web_dir: None,
+            public_url: None,
             link_secret: None,
             link_ttl_secs: 24 * 3600,
             upstream_timeout_secs: 60,

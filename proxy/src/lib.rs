@@ -273,9 +273,12 @@ async fn forward(
         url.push('?');
         url.push_str(q);
     }
-    let fwd_headers = headers::filter(req.headers(), headers::REQUEST);
+    let mut fwd_headers = headers::filter(req.headers(), headers::REQUEST);
     let over = Arc::new(AtomicBool::new(false));
     let has_body = !matches!(method.as_str(), "GET" | "DELETE");
+    if !has_body {
+        fwd_headers.remove(header::CONTENT_LENGTH);
+    }
     let mut builder = state
         .inner
         .client
@@ -359,7 +362,19 @@ async fn rewrite_links(
     let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(mut v) => {
             let exp = now_unix() + state.config().link_ttl_secs;
-            if links::rewrite(&mut v, &state.inner.link_secret, env, exp, "") > 0 {
+            if links::rewrite(
+                &mut v,
+                &state.inner.link_secret,
+                env,
+                exp,
+                state
+                    .config()
+                    .public_url
+                    .as_deref()
+                    .unwrap_or("")
+                    .trim_end_matches('/'),
+            ) > 0
+            {
                 Body::from(v.to_string())
             } else {
                 Body::from(bytes)

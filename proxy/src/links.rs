@@ -122,3 +122,41 @@ pub fn rewrite(v: &mut Value, secret: &[u8], env: &str, exp: u64, prefix: &str) 
     }
     n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rewrites_upo_and_part_links_and_nothing_else() {
+        let mut v = json!({
+            "upo": {"pages": [{"referenceNumber": "r", "downloadUrl": "https://h/storage/u?sig=1"}]},
+            "invoices": [{"upoDownloadUrl": "https://h/storage/i?sig=2", "invoiceHash": "x"}],
+            "partUploadRequests": [{"method": "PUT", "url": "https://h/p?sig=3"}],
+            "other": "https://h/untouched"
+        });
+        assert_eq!(rewrite(&mut v, b"k", "test", 99, "https://proxy"), 3);
+        let page = v["upo"]["pages"][0]["downloadUrl"].as_str().unwrap_or("");
+        assert!(page.starts_with("https://proxy/test/storage?") && page.contains("m=GET"));
+        let part = v["partUploadRequests"][0]["url"].as_str().unwrap_or("");
+        assert!(part.contains("m=PUT"));
+        assert_eq!(v["other"], "https://h/untouched");
+        let query = part.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let hosts = vec!["h".to_owned()];
+        let url = verify(b"k", "test", "PUT", query, 10, &hosts).map(|u| u.to_string());
+        assert_eq!(url.ok().as_deref(), Some("https://h/p?sig=3"));
+        assert!(
+            verify(b"k", "test", "PUT", query, 100, &hosts).is_err(),
+            "expired"
+        );
+        assert!(
+            verify(b"k", "test", "PUT", query, 10, &["x".to_owned()]).is_err(),
+            "host"
+        );
+        assert!(
+            verify(b"k2", "test", "PUT", query, 10, &hosts).is_err(),
+            "secret"
+        );
+    }
+}

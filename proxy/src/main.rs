@@ -22,6 +22,9 @@ struct Args {
     /// Directory of the built web app to serve at `/`.
     #[arg(long, env = "KSEF_PROXY_WEB_DIR")]
     web_dir: Option<PathBuf>,
+    /// The proxy's public base URL, prefixed to rewritten storage links.
+    #[arg(long, env = "KSEF_PROXY_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Secret for storage link signatures (random per process when unset).
     #[arg(long, env = "KSEF_PROXY_LINK_SECRET", hide_env_values = true)]
     link_secret: Option<String>,
@@ -55,6 +58,9 @@ fn load(args: &Args) -> Result<Config, String> {
     }
     if args.web_dir.is_some() {
         config.web_dir = args.web_dir.clone();
+    }
+    if args.public_url.is_some() {
+        config.public_url = args.public_url.clone();
     }
     if args.link_secret.is_some() {
         config.link_secret = args.link_secret.clone();

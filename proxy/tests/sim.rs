@@ -179,6 +179,95 @@ async fn xades_login_and_authenticated_calls_through_the_proxy() {
 }
 
 #[tokio::test]
+async fn batch_part_upload_through_a_signed_link() {
+    use ksef_core::crypto::{InvoiceEncryptionKey, MfKeyUsage, MfPublicKey};
+    use ksef_core::hash::Sha256Hash;
+    let s = setup().await;
+    let access = s.login().await;
+    let certs = s
+        .http
+        .get(s.url("/security/public-key-certificates"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mf = MfPublicKey::select(
+        &certs,
+        MfKeyUsage::SymmetricKeyEncryption,
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let key = InvoiceEncryptionKey::generate(&mut SimRng::os());
+    let archive = b"not really a zip, the relay does not care".to_vec();
+    let part = key.encrypt_bytes(&archive);
+    let body = json!({
+        "formCode": {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"},
+        "batchFile": {
+            "fileSize": archive.len(),
+            "fileHash": Sha256Hash::of(&archive).to_base64(),
+            "fileParts": [{"ordinalNumber": 1, "fileSize": part.len(),
+                           "fileHash": Sha256Hash::of(&part).to_base64()}],
+        },
+        "encryption": key.encryption_info(&mf, &mut SimRng::os()).unwrap(),
+    });
+    let opened = s
+        .json(
+            s.http
+                .post(s.url("/sessions/batch"))
+                .bearer_auth(&access)
+                .json(&body),
+            StatusCode::CREATED,
+        )
+        .await;
+    let reference = opened["referenceNumber"].as_str().unwrap();
+    let up = &opened["partUploadRequests"][0];
+    let link = up["url"].as_str().unwrap();
+    assert!(link.starts_with("/sim/storage?"), "{link}");
+    let put = s
+        .http
+        .put(format!("{}{link}", s.proxy))
+        .header(
+            "x-ms-blob-type",
+            up["headers"]["x-ms-blob-type"].as_str().unwrap(),
+        )
+        .body(part.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let r = s
+        .http
+        .post(s.url(&format!("/sessions/batch/{reference}/close")))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // The same link for another environment, or for GET, is refused.
+    let other = s
+        .http
+        .put(format!(
+            "{}{}",
+            s.proxy,
+            link.replacen("/sim/", "/test/", 1)
+        ))
+        .body(part)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::FORBIDDEN);
+    let get = s
+        .http
+        .get(format!("{}{link}", s.proxy))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn system_warning_header_passes_through() {
     let s = setup().await;
     let r = s
