@@ -128,3 +128,36 @@ pub fn official_envs() -> BTreeMap<String, EnvConfig> {
     .map(|(k, v)| (k.to_owned(), EnvConfig::new(v)))
     .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_overrides_defaults_and_keeps_official_envs_unless_replaced() {
+        let c = Config::from_toml(
+            r#"
+            cors_origins = ["https://app.example"]
+            upstream_timeout_secs = 5
+            [permissions]
+            enabled = true
+            hs256_secret = "s"
+            "#,
+        );
+        let c = c.unwrap_or_default();
+        assert_eq!(c.cors_origins, ["https://app.example"]);
+        assert_eq!(c.upstream_timeout_secs, 5);
+        assert!(c.permissions.enabled);
+        assert_eq!(c.envs["prod"].base, "https://api.ksef.mf.gov.pl");
+        assert_eq!(c.envs["test"].allowed_hosts(), ["api-test.ksef.mf.gov.pl"]);
+        let c = Config::from_toml(
+            "[envs.test]\nbase = \"http://127.0.0.1:9\"\nstorage_hosts = [\"blob.example\"]\n",
+        )
+        .unwrap_or_default();
+        assert_eq!(c.envs.len(), 1);
+        assert_eq!(
+            c.envs["test"].allowed_hosts(),
+            ["blob.example", "127.0.0.1:9"]
+        );
+    }
+}

@@ -106,7 +106,6 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .connect_timeout(Duration::from_secs(10))
-            .read_timeout(config.upstream_timeout())
             .build()?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -283,6 +282,8 @@ async fn forward(
         .inner
         .client
         .request(req.method().clone(), &url)
+        // Whole exchange incl. streaming the response; the header wait is bounded below.
+        .timeout(state.config().storage_timeout())
         .headers(fwd_headers);
     if has_body {
         builder = builder.body(limited(req.into_body(), limit, over.clone()));

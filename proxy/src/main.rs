@@ -123,6 +123,13 @@ async fn run(args: Args) -> Result<(), String> {
     } else {
         None
     };
+    if args.sim && config.web_dir.is_none() {
+        // Built assets first, else whatever `web/` holds.
+        config.web_dir = ["web/dist", "web"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_dir());
+    }
     let state = ksef_proxy::AppState::new(config).map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
