@@ -49,6 +49,10 @@ pub struct PermissionsConfig {
     /// The HS256 secret that signs user tokens.
     #[serde(default)]
     pub hs256_secret: Option<String>,
+    /// Or: the SPKI PEM (`-----BEGIN PUBLIC KEY-----`) verifying RS256 (RSA ≥ 2048) or
+    /// ES256 (P-256) user tokens.
+    #[serde(default)]
+    pub public_key_pem: Option<String>,
 }
 
 /// Everything [`crate::app`] needs besides the HTTP client.

@@ -58,6 +58,7 @@ pub struct AppState {
 
 struct Inner {
     config: Config,
+    token_key: Option<perms::TokenKey>,
     client: reqwest::Client,
     link_secret: Vec<u8>,
 }
@@ -80,8 +81,11 @@ pub enum StateError {
     #[error("no randomness for the link secret")]
     Random,
     /// Permissions are on without a verification key.
-    #[error("permissions enabled without permissions.hs256_secret")]
+    #[error("permissions enabled without permissions.hs256_secret or public_key_pem")]
     NoPermissionKey,
+    /// The configured public key is unusable.
+    #[error("permissions.public_key_pem: {0}")]
+    BadPermissionKey(String),
 }
 
 impl AppState {
@@ -91,9 +95,15 @@ impl AppState {
     /// # Errors
     /// See [`StateError`].
     pub fn new(config: Config) -> Result<Self, StateError> {
-        if config.permissions.enabled && config.permissions.hs256_secret.is_none() {
-            return Err(StateError::NoPermissionKey);
-        }
+        let p = &config.permissions;
+        let token_key = match (&p.public_key_pem, &p.hs256_secret) {
+            (Some(pem), _) => {
+                Some(perms::TokenKey::from_public_pem(pem).map_err(StateError::BadPermissionKey)?)
+            }
+            (None, Some(secret)) => Some(perms::TokenKey::Hs256(secret.as_bytes().to_vec())),
+            (None, None) if p.enabled => return Err(StateError::NoPermissionKey),
+            (None, None) => None,
+        };
         let link_secret = match &config.link_secret {
             Some(s) => s.as_bytes().to_vec(),
             None => {
@@ -110,6 +120,7 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
+                token_key,
                 client,
                 link_secret,
             }),
@@ -206,15 +217,15 @@ fn check_permission(
     req: &Request,
     permission: Option<&'static str>,
 ) -> Result<(), AppError> {
-    let p = &state.config().permissions;
-    let (true, Some(permission), Some(secret)) = (p.enabled, permission, &p.hs256_secret) else {
+    let enabled = state.config().permissions.enabled;
+    let (true, Some(permission), Some(key)) = (enabled, permission, &state.inner.token_key) else {
         return Ok(());
     };
     let header = req
         .headers()
         .get(perms::HEADER)
         .and_then(|v| v.to_str().ok());
-    perms::check(header, secret.as_bytes(), permission, now_unix())
+    perms::check(header, key, permission, now_unix())
 }
 
 /// Wraps a request body so that more than `limit` bytes abort the stream and set `over`.

@@ -34,6 +34,9 @@ struct Args {
     /// HS256 secret verifying user tokens.
     #[arg(long, env = "KSEF_PROXY_PERMISSIONS_SECRET", hide_env_values = true)]
     permissions_secret: Option<String>,
+    /// File with the SPKI PEM public key verifying RS256/ES256 user tokens.
+    #[arg(long, env = "KSEF_PROXY_PERMISSIONS_PUBLIC_KEY")]
+    permissions_public_key: Option<PathBuf>,
     /// Embed the KSeF simulator as the `sim` environment.
     #[arg(long)]
     sim: bool,
@@ -70,6 +73,10 @@ fn load(args: &Args) -> Result<Config, String> {
     }
     if args.permissions_secret.is_some() {
         config.permissions.hs256_secret = args.permissions_secret.clone();
+    }
+    if let Some(p) = &args.permissions_public_key {
+        config.permissions.public_key_pem =
+            Some(std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?);
     }
     Ok(config)
 }

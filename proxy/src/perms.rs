@@ -3,7 +3,7 @@
 //!
 //! Each request carries `X-App-Authorization: Bearer <jwt>` (never KSeF's own
 //! `Authorization`, which is forwarded untouched). The JWT is HS256-signed with the
-//! configured secret; its claims are `{"permissions": ["ksef.view_document", ...],
+//! configured secret, or RS256 / ES256-signed and verified with the configured public key; its claims are `{"permissions": ["ksef.view_document", ...],
 //! "exp": <unix seconds>}` (`exp` optional, checked when present; `sub` only logged
 //! nowhere). The header is never forwarded upstream.
 
@@ -53,6 +53,50 @@ struct JwtHeader {
     alg: String,
 }
 
+/// How user tokens are verified.
+#[derive(Debug, Clone)]
+pub enum TokenKey {
+    /// HS256 with a shared secret.
+    Hs256(Vec<u8>),
+    /// RS256 or ES256 (JWS `R||S`) with a public key.
+    Public(ksef_core::crypto::PublicKey),
+}
+
+impl TokenKey {
+    /// Parses an SPKI PEM public key (RSA ≥ 2048 bits or EC P-256).
+    ///
+    /// # Errors
+    /// A description of what is wrong with the PEM.
+    pub fn from_public_pem(pem: &str) -> Result<Self, String> {
+        let (label, der) = der::pem::decode_vec(pem.as_bytes()).map_err(|e| e.to_string())?;
+        if label != "PUBLIC KEY" {
+            return Err(format!("expected PUBLIC KEY PEM, got {label}"));
+        }
+        ksef_core::crypto::PublicKey::from_spki_der(&der)
+            .map(Self::Public)
+            .map_err(|e| e.to_string())
+    }
+
+    fn verify(&self, alg: &str, message: &[u8], sig: &[u8]) -> Result<(), &'static str> {
+        use ksef_core::crypto::{PublicKey, SignatureAlgorithm as A};
+        match (self, alg) {
+            (Self::Hs256(secret), "HS256") => {
+                let mut mac =
+                    <Hmac<Sha256> as KeyInit>::new_from_slice(secret).map_err(|_| "bad key")?;
+                mac.update(message);
+                mac.verify_slice(sig).map_err(|_| "bad signature")
+            }
+            (Self::Public(k @ PublicKey::Rsa(_)), "RS256") => k
+                .verify(A::RsaPkcs1v15Sha256, message, sig)
+                .map_err(|_| "bad signature"),
+            (Self::Public(k @ PublicKey::EcP256(_)), "ES256") if sig.len() == 64 => k
+                .verify(A::EcdsaP256Sha256P1363, message, sig)
+                .map_err(|_| "bad signature"),
+            _ => Err("unsupported algorithm"),
+        }
+    }
+}
+
 /// Checks that the `X-App-Authorization` value grants `permission`.
 ///
 /// # Errors
@@ -60,7 +104,7 @@ struct JwtHeader {
 /// expired token; [`AppError::Forbidden`] (403) when the claim list lacks `permission`.
 pub fn check(
     header: Option<&str>,
-    secret: &[u8],
+    key: &TokenKey,
     permission: &'static str,
     now_unix: u64,
 ) -> Result<(), AppError> {
@@ -78,17 +122,9 @@ pub fn check(
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or(unauth("malformed"))?;
-    if header.alg != "HS256" {
-        return Err(unauth("unsupported algorithm"));
-    }
     let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| unauth("malformed"))?;
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).map_err(|_| unauth("bad key"))?;
-    mac.update(h.as_bytes());
-    mac.update(b".");
-    mac.update(p.as_bytes());
-    mac.verify_slice(&sig)
-        .map_err(|_| unauth("bad signature"))?;
+    key.verify(&header.alg, format!("{h}.{p}").as_bytes(), &sig)
+        .map_err(unauth)?;
     let claims: Claims = URL_SAFE_NO_PAD
         .decode(p)
         .ok()

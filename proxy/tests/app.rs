@@ -213,6 +213,7 @@ async fn permissions_enforced_per_route_when_on() {
     c.permissions = PermissionsConfig {
         enabled: true,
         hs256_secret: Some(SECRET.into()),
+        ..PermissionsConfig::default()
     };
     let app = proxy(c);
     let with = |m: &str, uri: &str, token: Option<String>| {
@@ -475,4 +476,51 @@ async fn serves_web_app_with_security_headers() {
     assert_eq!(h["referrer-policy"], "no-referrer");
     assert_eq!(h["x-frame-options"], "DENY");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn es256_user_tokens_verified_with_the_configured_public_key() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use p256::ecdsa::signature::Signer;
+    use p256::pkcs8::EncodePublicKey;
+    let base = upstream(Seen::default()).await;
+    let sk = <p256::ecdsa::SigningKey as p256::elliptic_curve::Generate>::generate_from_rng(
+        &mut ksef_sim::SimRng::os(),
+    );
+    let pem = sk
+        .verifying_key()
+        .to_public_key_pem(p256::pkcs8::LineEnding::LF)
+        .unwrap();
+    let mut c = config(&base);
+    c.permissions = PermissionsConfig {
+        enabled: true,
+        public_key_pem: Some(pem),
+        ..PermissionsConfig::default()
+    };
+    let app = proxy(c);
+    let es256 = |perms: &[&str]| {
+        let h = URL_SAFE_NO_PAD.encode(br#"{"alg":"ES256","typ":"JWT"}"#);
+        let p = URL_SAFE_NO_PAD.encode(json!({"permissions": perms}).to_string());
+        let sig: p256::ecdsa::Signature = sk.sign(format!("{h}.{p}").as_bytes());
+        format!("Bearer {h}.{p}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
+    };
+    let with = |token: String| {
+        Request::builder()
+            .uri("/up/v2/sessions")
+            .header(perms::HEADER, token)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        call(&app, with(es256(&[perms::VIEW_DOCUMENT]))).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(call(&app, with(es256(&[]))).await.0, StatusCode::FORBIDDEN);
+    // An HS256 token (algorithm confusion) is refused when a public key is configured.
+    let hs = format!(
+        "Bearer {}",
+        perms::sign_hs256(b"x", &json!({"permissions": [perms::VIEW_DOCUMENT]}))
+    );
+    assert_eq!(call(&app, with(hs)).await.0, StatusCode::UNAUTHORIZED);
 }
