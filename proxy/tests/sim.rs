@@ -268,6 +268,116 @@ async fn batch_part_upload_through_a_signed_link() {
 }
 
 #[tokio::test]
+async fn online_send_and_upo_download_through_signed_links() {
+    use ksef_core::crypto::{InvoiceEncryptionKey, MfKeyUsage, MfPublicKey};
+    let Some(sample) = ksef_sim::xsd::default_schema_dir().map(|d| {
+        d.join("../samples/fa3-mf-official/fa3-mf01-vat-basic-goods-3-lines-23and5pct-paid.xml")
+    }) else {
+        eprintln!("SKIPPED: shared/ksef not found");
+        return;
+    };
+    let xml = std::fs::read_to_string(sample).unwrap().replacen(
+        "<NIP>9999999999</NIP>",
+        &format!("<NIP>{NIP}</NIP>"),
+        1,
+    );
+    let s = setup().await;
+    let access = s.login().await;
+    let certs = s
+        .http
+        .get(s.url("/security/public-key-certificates"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mf = MfPublicKey::select(
+        &certs,
+        MfKeyUsage::SymmetricKeyEncryption,
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let key = InvoiceEncryptionKey::generate(&mut SimRng::os());
+    let opened = s
+        .json(
+            s.http
+                .post(s.url("/sessions/online"))
+                .bearer_auth(&access)
+                .json(&json!({
+                    "formCode": {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"},
+                    "encryption": key.encryption_info(&mf, &mut SimRng::os()).unwrap(),
+                })),
+            StatusCode::CREATED,
+        )
+        .await;
+    let session = opened["referenceNumber"].as_str().unwrap().to_owned();
+    let sent = s
+        .json(
+            s.http
+                .post(s.url(&format!("/sessions/online/{session}/invoices")))
+                .bearer_auth(&access)
+                .json(&key.encrypt_invoice(xml.as_bytes())),
+            StatusCode::ACCEPTED,
+        )
+        .await;
+    let invoice = sent["referenceNumber"].as_str().unwrap().to_owned();
+    let r = s
+        .http
+        .post(s.url(&format!("/sessions/online/{session}/close")))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let mut status = Value::Null;
+    for _ in 0..400 {
+        status = s
+            .json(
+                s.http
+                    .get(s.url(&format!("/sessions/{session}")))
+                    .bearer_auth(&access),
+                StatusCode::OK,
+            )
+            .await;
+        if status["status"]["code"] == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(status["status"]["code"], 200, "{status}");
+    let inv = s
+        .json(
+            s.http
+                .get(s.url(&format!("/sessions/{session}/invoices/{invoice}")))
+                .bearer_auth(&access),
+            StatusCode::OK,
+        )
+        .await;
+    let links = [
+        status["upo"]["pages"][0]["downloadUrl"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        inv["upoDownloadUrl"].as_str().unwrap().to_owned(),
+    ];
+    for link in links {
+        assert!(link.starts_with("/sim/storage?"), "{link}");
+        // Pre-signed downloads need no bearer (DIGEST §10).
+        let r = s
+            .http
+            .get(format!("{}{link}", s.proxy))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers().contains_key("x-ms-meta-hash"));
+        let body = r.text().await.unwrap();
+        assert!(body.contains("Potwierdzenie"), "{body}");
+    }
+}
+
+#[tokio::test]
 async fn system_warning_header_passes_through() {
     let s = setup().await;
     let r = s
