@@ -165,6 +165,17 @@ pub fn app(state: AppState) -> Router {
             }
         }),
     };
+    // Outer bounds: the whole exchange until response headers, and stalled client
+    // uploads (no body frame for `upstream_timeout`). Per-route upstream waits are in
+    // the handlers.
+    router = router
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            config.upstream_timeout(),
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            config.storage_timeout(),
+        ));
     router = router.layer(SetResponseHeaderLayer::overriding(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

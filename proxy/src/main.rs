@@ -141,7 +141,10 @@ async fn run(args: Args) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| format!("{}: {e}", args.listen))?;
-    tracing::info!(addr = %args.listen, "listening");
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("{}: {e}", args.listen))?;
+    tracing::info!(%addr, "listening");
     axum::serve(listener, ksef_proxy::app(state))
         .with_graceful_shutdown(shutdown())
         .await
