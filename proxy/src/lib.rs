@@ -296,9 +296,12 @@ async fn forward(
     }
     let mut fwd_headers = headers::filter(req.headers(), headers::REQUEST);
     let over = Arc::new(AtomicBool::new(false));
-    let has_body = !matches!(method.as_str(), "GET" | "DELETE");
+    let has_body = !matches!(method.as_str(), "GET" | "DELETE") && declared_length(&req) != Some(0);
     if !has_body {
         fwd_headers.remove(header::CONTENT_LENGTH);
+        if method != "GET" && method != "DELETE" {
+            fwd_headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
     }
     let mut builder = state
         .inner
@@ -381,7 +384,16 @@ async fn rewrite_links(
     {
         return Ok(relay(resp));
     }
-    let bytes = resp.bytes().await.map_err(|_| AppError::Upstream)?;
+    // Bounded even without a Content-Length.
+    let mut resp = resp;
+    let mut buf = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|_| AppError::Upstream)? {
+        if buf.len() + chunk.len() > REWRITE_LIMIT {
+            return Err(AppError::Upstream);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    let bytes = axum::body::Bytes::from(buf);
     let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(mut v) => {
             let exp = now_unix() + state.config().link_ttl_secs;
