@@ -1,6 +1,169 @@
-//! The KSeF proxy binary (placeholder until the proxy issue fills it in).
+//! `ksef-proxy`: binds, serves, shuts down gracefully. Everything else is in the library.
 
-fn main() {
-    eprintln!("ksef-proxy: not implemented yet; see README.md");
-    std::process::exit(2);
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use ksef_proxy::config::{Config, EnvConfig};
+
+/// Thin proxy between the browser and KSeF 2.0.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Listen address.
+    #[arg(long, env = "KSEF_PROXY_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Optional TOML configuration file (flags and environment override it).
+    #[arg(long, env = "KSEF_PROXY_CONFIG")]
+    config: Option<PathBuf>,
+    /// Comma-separated frontend origins allowed by CORS.
+    #[arg(long, env = "KSEF_PROXY_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
+    /// Directory of the built web app to serve at `/`.
+    #[arg(long, env = "KSEF_PROXY_WEB_DIR")]
+    web_dir: Option<PathBuf>,
+    /// The proxy's public base URL, prefixed to rewritten storage links.
+    #[arg(long, env = "KSEF_PROXY_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Secret for storage link signatures (random per process when unset).
+    #[arg(long, env = "KSEF_PROXY_LINK_SECRET", hide_env_values = true)]
+    link_secret: Option<String>,
+    /// Enforce user permissions (`X-App-Authorization: Bearer <HS256 JWT>`).
+    #[arg(long, env = "KSEF_PROXY_PERMISSIONS")]
+    permissions: bool,
+    /// HS256 secret verifying user tokens.
+    #[arg(long, env = "KSEF_PROXY_PERMISSIONS_SECRET", hide_env_values = true)]
+    permissions_secret: Option<String>,
+    /// File with the SPKI PEM public key verifying RS256/ES256 user tokens.
+    #[arg(long, env = "KSEF_PROXY_PERMISSIONS_PUBLIC_KEY")]
+    permissions_public_key: Option<PathBuf>,
+    /// Embed the KSeF simulator as the `sim` environment.
+    #[arg(long)]
+    sim: bool,
+    /// Simulator schemas directory (default: the simulator's own lookup).
+    #[arg(long)]
+    sim_schemas: Option<PathBuf>,
+    /// Simulator without invoice XSD validation.
+    #[arg(long)]
+    sim_no_xsd: bool,
+}
+
+fn load(args: &Args) -> Result<Config, String> {
+    let mut config = match &args.config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Config::from_toml(&text).map_err(|e| format!("{}: {e}", p.display()))?
+        }
+        None => Config::default(),
+    };
+    if !args.cors_origins.is_empty() {
+        config.cors_origins = args.cors_origins.clone();
+    }
+    if args.web_dir.is_some() {
+        config.web_dir = args.web_dir.clone();
+    }
+    if args.public_url.is_some() {
+        config.public_url = args.public_url.clone();
+    }
+    if args.link_secret.is_some() {
+        config.link_secret = args.link_secret.clone();
+    }
+    if args.permissions {
+        config.permissions.enabled = true;
+    }
+    if args.permissions_secret.is_some() {
+        config.permissions.hs256_secret = args.permissions_secret.clone();
+    }
+    if let Some(p) = &args.permissions_public_key {
+        config.permissions.public_key_pem =
+            Some(std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
+    Ok(config)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let mut config = load(&args)?;
+    let _sim = if args.sim {
+        let mut sc = ksef_sim::SimConfig::default();
+        if !args.sim_no_xsd {
+            match args
+                .sim_schemas
+                .clone()
+                .or_else(ksef_sim::xsd::default_schema_dir)
+            {
+                Some(dir) => sc = sc.with_schemas(dir),
+                None => {
+                    return Err(
+                        "simulator: no schema directory (--sim-schemas DIR or --sim-no-xsd)".into(),
+                    );
+                }
+            }
+        }
+        let sim = ksef_sim::Simulator::new(sc).map_err(|e| format!("simulator: {e}"))?;
+        let running = ksef_sim::spawn(sim, "127.0.0.1:0")
+            .await
+            .map_err(|e| format!("simulator: {e}"))?;
+        config
+            .envs
+            .insert("sim".into(), EnvConfig::new(running.base_url()));
+        tracing::info!(base = running.base_url(), "embedded simulator as env `sim`");
+        Some(running)
+    } else {
+        None
+    };
+    if args.sim && config.web_dir.is_none() {
+        // Built assets first, else whatever `web/` holds.
+        config.web_dir = ["web/dist", "web"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_dir());
+    }
+    let state = ksef_proxy::AppState::new(config).map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|e| format!("{}: {e}", args.listen))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("{}: {e}", args.listen))?;
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, ksef_proxy::app(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ksef-proxy: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

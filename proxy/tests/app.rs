@@ -1,0 +1,526 @@
+//! `app().oneshot(...)` tests of every proxy rule against a stub upstream on loopback.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use ksef_proxy::config::{Config, PermissionsConfig};
+use ksef_proxy::perms;
+use serde_json::json;
+
+#[tokio::test]
+async fn healthz() {
+    let app = proxy(Config::default());
+    let (s, h, b) = call(&app, req("GET", "/healthz")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b, b"ok");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn unknown_paths_methods_and_envs_are_refused() {
+    let seen = Seen::default();
+    let base = upstream(seen.clone()).await;
+    let app = proxy(config(&base));
+    for (m, uri) in [
+        ("GET", "/up/v2/not/an/operation"),
+        ("DELETE", "/up/v2/auth/challenge"),
+        ("PUT", "/up/v2/auth/challenge"),
+        ("GET", "/up/v2/sessions/../testdata/person"),
+        ("GET", "/up/v2/sessions/%2e%2e"),
+        ("POST", "/up/v2/_sim/reset"),
+        ("GET", "/nowhere/v2/sessions"),
+        ("GET", "/up/storage/p/1"),
+        ("GET", "/elsewhere"),
+    ] {
+        let (s, _, b) = call(&app, req(m, uri)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{m} {uri}");
+        let v = json_of(&b);
+        assert_eq!(v["error"], "not-allowed", "{m} {uri}: {v}");
+        assert!(v["message"].as_str().unwrap().len() > 5);
+    }
+    let (_, _, b) = call(&app, req("GET", "/up/v2/not/an/operation")).await;
+    assert!(String::from_utf8_lossy(&b).contains("GET /not/an/operation"));
+    assert!(seen.0.lock().unwrap().is_none(), "nothing reached upstream");
+}
+
+#[tokio::test]
+async fn forwards_allowed_operations_with_filtered_headers() {
+    let seen = Seen::default();
+    let base = upstream(seen.clone()).await;
+    let app = proxy(config(&base));
+    let r = Request::builder()
+        .method("GET")
+        .uri("/up/v2/sessions?pageSize=10")
+        .header("authorization", "Bearer KSEF-ACCESS")
+        .header("x-error-format", "problem-details")
+        .header("x-continuation-token", "tok")
+        .header("x-ksef-feature", "upo-v4-3")
+        .header("cookie", "a=b")
+        .header("x-forwarded-for", "10.1.2.3")
+        .header("forwarded", "for=10.1.2.3")
+        .header("connection", "keep-alive")
+        .header(perms::HEADER, "Bearer user")
+        .header("x-random", "1")
+        .body(Body::empty())
+        .unwrap();
+    let (s, h, b) = call(&app, r).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b, b"upstream");
+    let (line, up, _) = seen.0.lock().unwrap().clone().unwrap();
+    assert_eq!(line, "GET /v2/sessions?pageSize=10");
+    assert_eq!(up["authorization"], "Bearer KSEF-ACCESS");
+    assert_eq!(up["x-error-format"], "problem-details");
+    assert_eq!(up["x-continuation-token"], "tok");
+    assert_eq!(up["x-ksef-feature"], "upo-v4-3");
+    for gone in [
+        "cookie",
+        "x-forwarded-for",
+        "forwarded",
+        perms::HEADER,
+        "x-random",
+    ] {
+        assert!(!up.contains_key(gone), "{gone} forwarded");
+    }
+    assert_eq!(h["retry-after"], "30");
+    assert_eq!(h["x-ms-meta-hash"], "abc=");
+    assert_eq!(h["x-system-warning"], "[1]: w");
+    for gone in ["set-cookie", "x-internal", "connection"] {
+        assert!(!h.contains_key(gone), "{gone} passed back");
+    }
+}
+
+#[tokio::test]
+async fn status_codes_pass_through() {
+    let base = upstream(Seen::default()).await;
+    let app = proxy(config(&base));
+    let (s, h, _) = call(&app, req("GET", "/up/v2/rate-limits")).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(h["retry-after"], "7");
+}
+
+#[tokio::test]
+async fn body_limits_answer_413() {
+    let seen = Seen::default();
+    let base = upstream(seen.clone()).await;
+    let app = proxy(config(&base));
+    // Declared length over the small default limit of /auth/challenge.
+    let r = Request::builder()
+        .method("POST")
+        .uri("/up/v2/auth/challenge")
+        .header("content-length", "2000000")
+        .body(Body::from(vec![b'x'; 2_000_000]))
+        .unwrap();
+    let (s, _, b) = call(&app, r).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(json_of(&b)["limit"], 1024 * 1024);
+    // Streamed without a length: cut off mid-stream.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        (0..40).map(|_| Ok(vec![b'x'; 64 * 1024])).collect();
+    let r = Request::builder()
+        .method("POST")
+        .uri("/up/v2/auth/challenge")
+        .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap();
+    let (s, _, _) = call(&app, r).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    // An invoice send may be larger (6 MB route limit).
+    let r = Request::builder()
+        .method("POST")
+        .uri("/up/v2/sessions/online/20250626-SO-X/invoices")
+        .body(Body::from(vec![b'x'; 3_000_000]))
+        .unwrap();
+    let (s, _, _) = call(&app, r).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(seen.0.lock().unwrap().as_ref().unwrap().2, 3_000_000);
+}
+
+#[tokio::test]
+async fn slow_upstream_gives_504_and_dead_upstream_502() {
+    let base = upstream(Seen::default()).await;
+    let app = proxy(config(&base));
+    let (s, _, b) = call(&app, req("GET", "/up/v2/limits/context")).await;
+    assert_eq!(s, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(json_of(&b)["error"], "upstream-timeout");
+    let app = proxy(config("http://127.0.0.1:1"));
+    let (s, _, b) = call(&app, req("GET", "/up/v2/sessions")).await;
+    assert_eq!(s, StatusCode::BAD_GATEWAY);
+    assert_eq!(json_of(&b)["error"], "upstream-unavailable");
+}
+
+#[tokio::test]
+async fn cors_allows_configured_origins_only() {
+    let base = upstream(Seen::default()).await;
+    let mut c = config(&base);
+    c.cors_origins = vec!["https://app.example".into()];
+    let app = proxy(c);
+    let pre = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/up/v2/auth/challenge")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,x-app-authorization,content-type",
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (s, h, _) = call(&app, pre("https://app.example")).await;
+    assert!(s.is_success());
+    assert_eq!(h["access-control-allow-origin"], "https://app.example");
+    let allowed = h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(allowed.contains("x-app-authorization") && allowed.contains("authorization"));
+    assert!(!h.contains_key("access-control-allow-credentials"));
+    let (_, h, _) = call(&app, pre("https://evil.example")).await;
+    assert!(!h.contains_key("access-control-allow-origin"));
+    let r = Request::builder()
+        .uri("/up/v2/sessions")
+        .header("origin", "https://app.example")
+        .body(Body::empty())
+        .unwrap();
+    let (_, h, _) = call(&app, r).await;
+    assert_eq!(h["access-control-allow-origin"], "https://app.example");
+    assert!(
+        h["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .contains("x-ms-meta-hash")
+    );
+}
+
+const SECRET: &str = "host-app-secret";
+
+fn user(perms: &[&str]) -> String {
+    format!(
+        "Bearer {}",
+        perms::sign_hs256(
+            SECRET.as_bytes(),
+            &json!({"sub": "u1", "permissions": perms, "exp": 4_000_000_000u64})
+        )
+    )
+}
+
+#[tokio::test]
+async fn permissions_enforced_per_route_when_on() {
+    let base = upstream(Seen::default()).await;
+    let mut c = config(&base);
+    c.permissions = PermissionsConfig {
+        enabled: true,
+        hs256_secret: Some(SECRET.into()),
+        ..PermissionsConfig::default()
+    };
+    let app = proxy(c);
+    let with = |m: &str, uri: &str, token: Option<String>| {
+        let mut b = Request::builder().method(m).uri(uri);
+        if let Some(t) = token {
+            b = b.header(perms::HEADER, t);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+    // Public.
+    let (s, _, _) = call(
+        &app,
+        with("GET", "/up/v2/security/public-key-certificates", None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // Missing token → 401 naming the permission.
+    let (s, _, b) = call(&app, with("POST", "/up/v2/auth/challenge", None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(json_of(&b)["permission"], perms::CHANGE_SETTINGS);
+    // Forged signature → 401.
+    let forged = format!(
+        "Bearer {}",
+        perms::sign_hs256(b"other", &json!({"permissions": [perms::CHANGE_SETTINGS]}))
+    );
+    let (s, _, _) = call(&app, with("POST", "/up/v2/auth/challenge", Some(forged))).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Expired → 401.
+    let expired = format!(
+        "Bearer {}",
+        perms::sign_hs256(
+            SECRET.as_bytes(),
+            &json!({"permissions": [perms::CHANGE_SETTINGS], "exp": 1})
+        )
+    );
+    let (s, _, _) = call(&app, with("POST", "/up/v2/auth/challenge", Some(expired))).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Wrong permission → 403 naming the missing one.
+    let (s, _, b) = call(
+        &app,
+        with(
+            "POST",
+            "/up/v2/auth/challenge",
+            Some(user(&[perms::VIEW_DOCUMENT])),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(json_of(&b)["permission"], perms::CHANGE_SETTINGS);
+    let (s, _, _) = call(
+        &app,
+        with(
+            "POST",
+            "/up/v2/auth/challenge",
+            Some(user(&[perms::CHANGE_SETTINGS])),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // Reads need view_document, sending change_document.
+    let (s, _, b) = call(
+        &app,
+        with(
+            "GET",
+            "/up/v2/sessions",
+            Some(user(&[perms::CHANGE_DOCUMENT])),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(json_of(&b)["permission"], perms::VIEW_DOCUMENT);
+    let (s, _, _) = call(
+        &app,
+        with(
+            "GET",
+            "/up/v2/sessions",
+            Some(user(&[perms::VIEW_DOCUMENT])),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let send = "/up/v2/sessions/online/20250626-SO-X/invoices";
+    let (s, _, b) = call(
+        &app,
+        with("POST", send, Some(user(&[perms::VIEW_DOCUMENT]))),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(json_of(&b)["permission"], perms::CHANGE_DOCUMENT);
+    let (s, _, _) = call(
+        &app,
+        with("POST", send, Some(user(&[perms::CHANGE_DOCUMENT]))),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn permissions_ignored_when_off() {
+    let base = upstream(Seen::default()).await;
+    let app = proxy(config(&base));
+    for (m, uri) in [
+        ("POST", "/up/v2/auth/challenge"),
+        ("GET", "/up/v2/sessions"),
+    ] {
+        let (s, _, _) = call(&app, req(m, uri)).await;
+        assert_eq!(s, StatusCode::OK, "{m} {uri}");
+    }
+}
+
+#[test]
+fn permission_table() {
+    use perms::{CHANGE_DOCUMENT as D, CHANGE_SETTINGS as S, VIEW_DOCUMENT as V, required};
+    assert_eq!(required("GET", "/security/public-key-certificates"), None);
+    assert_eq!(required("POST", "/auth/xades-signature"), Some(S));
+    assert_eq!(required("GET", "/auth/{referenceNumber}"), Some(S));
+    assert_eq!(required("POST", "/sessions/online"), Some(D));
+    assert_eq!(
+        required("POST", "/sessions/batch/{referenceNumber}/close"),
+        Some(D)
+    );
+    assert_eq!(
+        required(
+            "GET",
+            "/sessions/{referenceNumber}/upo/{upoReferenceNumber}"
+        ),
+        Some(V)
+    );
+    assert_eq!(required("GET", "/invoices/ksef/{ksefNumber}"), Some(V));
+    assert_eq!(required("POST", "/tokens"), Some(S));
+    // Every allow-listed operation maps to something deliberate.
+    for (m, t) in ksef_proxy::routes_gen::ROUTES {
+        let p = required(m, t);
+        assert!(p.is_some() || t.starts_with("/security"), "{m} {t}");
+    }
+}
+
+#[tokio::test]
+async fn storage_links_are_signed_and_foreign_hosts_refused() {
+    let seen = Seen::default();
+    let base = upstream(seen.clone()).await;
+    let app = proxy(config(&base));
+    let (s, _, b) = call(&app, req("POST", "/up/v2/sessions/batch")).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let v = json_of(&b);
+    let good = v["partUploadRequests"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let evil = v["partUploadRequests"][1]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(good.starts_with("/up/storage?"), "{good}");
+    assert!(
+        !b.windows(9).any(|w| w == b"TOPSECRET"),
+        "pre-signed URL readable only encoded"
+    );
+    // The handed-out link works (PUT only) and reaches exactly the original URL.
+    let put = |uri: &str| {
+        Request::builder()
+            .method("PUT")
+            .uri(uri)
+            .header("x-ms-blob-type", "BlockBlob")
+            .header("authorization", "Bearer must-not-leak")
+            .body(Body::from(vec![7u8; 1000]))
+            .unwrap()
+    };
+    let (s, _, _) = call(&app, put(&good)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (line, h, n) = seen.0.lock().unwrap().clone().unwrap();
+    assert_eq!(line, "PUT /storage/p/1?sig=TOPSECRET");
+    assert_eq!(n, 1000);
+    assert_eq!(h["x-ms-blob-type"], "BlockBlob");
+    assert!(
+        !h.contains_key("authorization"),
+        "no bearer on storage uploads"
+    );
+    // A KSeF-handed URL on a foreign host: refused.
+    let (s, _, b) = call(&app, put(&evil)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(json_of(&b)["message"], "storage link refused: foreign host");
+    // Wrong method, tampering, other env, forged links: refused.
+    let (s, _, _) = call(&app, req("GET", &good)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let forged = ksef_proxy::links::sign(
+        b"guess",
+        "up",
+        "PUT",
+        &format!("{base}/storage/x"),
+        4_000_000_000,
+    )
+    .unwrap();
+    let (s, _, _) = call(&app, put(&forged)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let tampered = good.replacen("u=", "u=A", 1);
+    let (s, _, _) = call(&app, put(&tampered)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = call(&app, put(&good.replacen("/up/", "/test/", 1))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let expired = ksef_proxy::links::sign(
+        b"link-secret",
+        "up",
+        "PUT",
+        &format!("{base}/storage/p/1"),
+        1,
+    )
+    .unwrap();
+    let (s, _, b) = call(&app, put(&expired)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(json_of(&b)["message"], "storage link refused: expired");
+    // An arbitrary target can never be named directly.
+    let (s, _, _) = call(
+        &app,
+        put("/up/storage?u=aHR0cDovL2V2aWwuZXhhbXBsZS8&m=PUT&e=4000000000&s=AAAA"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn upload_limit_applies_to_storage() {
+    let base = upstream(Seen::default()).await;
+    let mut c = config(&base);
+    c.upload_limit = 100;
+    let app = proxy(c);
+    let (_, _, b) = call(&app, req("POST", "/up/v2/sessions/batch")).await;
+    let good = json_of(&b)["partUploadRequests"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = Request::builder()
+        .method("PUT")
+        .uri(&good)
+        .body(Body::from(vec![0u8; 101]))
+        .unwrap();
+    let (s, _, _) = call(&app, r).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn serves_web_app_with_security_headers() {
+    let dir = std::env::temp_dir().join(format!("ksef-proxy-web-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>x</title>").unwrap();
+    let app = proxy(Config {
+        web_dir: Some(dir.clone()),
+        ..Config::default()
+    });
+    let (s, h, b) = call(&app, req("GET", "/")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&b).contains("doctype"));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["x-frame-options"], "DENY");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn es256_user_tokens_verified_with_the_configured_public_key() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use p256::ecdsa::signature::Signer;
+    use p256::pkcs8::EncodePublicKey;
+    let base = upstream(Seen::default()).await;
+    let sk = <p256::ecdsa::SigningKey as p256::elliptic_curve::Generate>::generate_from_rng(
+        &mut ksef_sim::SimRng::os(),
+    );
+    let pem = sk
+        .verifying_key()
+        .to_public_key_pem(p256::pkcs8::LineEnding::LF)
+        .unwrap();
+    let mut c = config(&base);
+    c.permissions = PermissionsConfig {
+        enabled: true,
+        public_key_pem: Some(pem),
+        ..PermissionsConfig::default()
+    };
+    let app = proxy(c);
+    let es256 = |perms: &[&str]| {
+        let h = URL_SAFE_NO_PAD.encode(br#"{"alg":"ES256","typ":"JWT"}"#);
+        let p = URL_SAFE_NO_PAD.encode(json!({"permissions": perms}).to_string());
+        let sig: p256::ecdsa::Signature = sk.sign(format!("{h}.{p}").as_bytes());
+        format!("Bearer {h}.{p}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
+    };
+    let with = |token: String| {
+        Request::builder()
+            .uri("/up/v2/sessions")
+            .header(perms::HEADER, token)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        call(&app, with(es256(&[perms::VIEW_DOCUMENT]))).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(call(&app, with(es256(&[]))).await.0, StatusCode::FORBIDDEN);
+    // An HS256 token (algorithm confusion) is refused when a public key is configured.
+    let hs = format!(
+        "Bearer {}",
+        perms::sign_hs256(b"x", &json!({"permissions": [perms::VIEW_DOCUMENT]}))
+    );
+    assert_eq!(call(&app, with(hs)).await.0, StatusCode::UNAUTHORIZED);
+}
