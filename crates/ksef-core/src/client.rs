@@ -9,3 +9,4 @@
 pub mod governor;
 
 pub use crate::api::{HttpRequest, HttpResponse};
+pub mod auth;
