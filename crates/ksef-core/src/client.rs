@@ -1,12 +1,15 @@
 //! The sans-IO KSeF client: state machines that build [`HttpRequest`]s and interpret
 //! [`HttpResponse`]s, plus a rate [`governor`]. A [`Transport`] (native reqwest in
-//! `ksef-cli`, WebAssembly `fetch` later) moves the bytes and sleeps; [`driver`] runs the
+//! `ksef-client-native`, WebAssembly `fetch` later) moves the bytes and sleeps; [`driver`] runs the
 //! state machines over one.
 //!
 //! Spec: `shared/ksef/DIGEST.md` §5 (auth), §7–§10 (encryption, sessions, statuses,
 //! UPO), §17 (rate limits); `shared/DESIGN.md` ("The client is sans-IO").
 
+pub mod auth;
+pub mod driver;
 pub mod governor;
+pub mod online;
 
 pub use crate::api::{HttpRequest, HttpResponse};
-pub mod auth;
+pub use driver::{CallError, Client, Signer, Transport, TransportError};

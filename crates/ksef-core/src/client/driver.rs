@@ -1,0 +1,390 @@
+//! Runs the sans-IO state machines over a [`Transport`]: every request passes the rate
+//! [`Governor`](super::governor::Governor) (DIGEST §17), a 429 blocks its group for
+//! `Retry-After`, and 5xx / network errors are retried with exponential backoff and
+//! jitter where a retry cannot duplicate anything. The same code runs natively (tests,
+//! CLI) and in the browser; only the [`Transport`] differs.
+
+use std::future::Future;
+
+use time::OffsetDateTime;
+
+use crate::api::{
+    ApiError, HttpRequest, HttpResponse, Method, OpenOnlineSessionResponse, ReferenceResponse,
+    SessionInvoiceStatus, SessionStatusResponse, Target,
+};
+use crate::crypto::{InvoiceEncryptionKey, MfKeyUsage, MfPublicKey, SignRequest};
+
+use super::auth::{AuthAction, AuthFailure, AuthFlow, Authorization, NotAuthorized, XadesLogin};
+use super::governor::{Governor, Group, Millis, Profile, RetryPolicy, WaitUntil};
+use super::online::{self, InvoiceOutcome, PreparedInvoice};
+
+/// A network-level failure (no HTTP response).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("transport error: {0}")]
+pub struct TransportError(pub String);
+
+/// Moves bytes and time: the only I/O the client needs. Implemented with reqwest for
+/// native code and with `fetch` in the browser.
+pub trait Transport {
+    /// Sends one request and returns the response, whatever its status.
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>>;
+    /// Waits `ms` milliseconds.
+    fn sleep(&self, ms: Millis) -> impl Future<Output = ()>;
+    /// A monotonic clock in milliseconds (for the governor).
+    fn now_ms(&self) -> Millis;
+    /// The wall-clock time (XAdES `SigningTime`, token expiry).
+    fn now_utc(&self) -> OffsetDateTime;
+    /// A random number for backoff jitter.
+    fn jitter(&self) -> u64;
+}
+
+/// Produces the signature for the XAdES login: pure Rust natively, WebCrypto in the
+/// browser.
+pub trait Signer {
+    /// Signs `request.message` with `request.algorithm`.
+    fn sign(&mut self, request: &SignRequest) -> impl Future<Output = Result<Vec<u8>, String>>;
+}
+
+/// Why a call through the [`Client`] failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// Refused locally: not authorized.
+    #[error(transparent)]
+    NotAuthorized(#[from] NotAuthorized),
+    /// KSeF could not be reached after the retries.
+    #[error(transparent)]
+    Network(#[from] TransportError),
+    /// KSeF answered with an error.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// An encryption step failed (MF key list, wrapping the key).
+    #[error("encryption failed: {0}")]
+    Crypto(String),
+    /// An invoice did not reach a final status in time.
+    #[error("invoice {0} is still being processed")]
+    Timeout(String),
+}
+
+/// How many 429 answers in a row one call tolerates before giving up.
+const MAX_RATE_LIMITED: u32 = 10;
+
+/// The client: transport, governor, retry policy and authorization.
+#[derive(Debug)]
+pub struct Client<T> {
+    transport: T,
+    governor: Governor,
+    retry: RetryPolicy,
+    auth: Authorization,
+    /// Delay between invoice/session status polls (ms).
+    pub poll_interval: Millis,
+    /// Status polls per invoice before [`CallError::Timeout`].
+    pub max_polls: u32,
+}
+
+impl<T: Transport> Client<T> {
+    /// A client over `transport` that keeps to the limits of `profile`.
+    pub fn new(transport: T, profile: Profile) -> Self {
+        Self {
+            transport,
+            governor: Governor::new(profile),
+            retry: RetryPolicy::default(),
+            auth: Authorization::new(),
+            poll_interval: 250,
+            max_polls: 2_400,
+        }
+    }
+
+    /// Replaces the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The authorization state (for the UI).
+    pub fn authorization(&self) -> &Authorization {
+        &self.auth
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Sends `request` within the rate limits: waits for the governor, honours
+    /// `Retry-After`, retries 5xx and network errors when a retry is safe. Returns the
+    /// final response whatever its status.
+    ///
+    /// # Errors
+    /// [`CallError::Network`] when the retries are used up.
+    pub async fn call(&mut self, request: HttpRequest) -> Result<HttpResponse, CallError> {
+        let group = match &request.target {
+            Target::Api(path) => Some(Group::classify(request.method, path)),
+            Target::Absolute(_) => None,
+        };
+        let safe = retry_is_safe(&request);
+        let mut attempt = 0u32;
+        let mut limited = 0u32;
+        loop {
+            if let Some(g) = group {
+                loop {
+                    let now = self.transport.now_ms();
+                    match self.governor.acquire(g, now) {
+                        Ok(()) => break,
+                        Err(WaitUntil(t)) => self.transport.sleep(t.saturating_sub(now)).await,
+                    }
+                }
+            }
+            let result = self.transport.send(request.clone()).await;
+            match result {
+                Ok(r) if r.status == 429 && limited < MAX_RATE_LIMITED => {
+                    limited += 1;
+                    let secs = r.retry_after().unwrap_or(1);
+                    if let Some(g) = group {
+                        self.governor.retry_after(g, self.transport.now_ms(), secs);
+                    } else {
+                        self.transport.sleep(secs * 1_000).await;
+                    }
+                }
+                Ok(r) if r.status >= 500 && safe => {
+                    attempt += 1;
+                    match self.retry.backoff(attempt, self.transport.jitter()) {
+                        Some(d) => self.transport.sleep(d).await,
+                        None => return Ok(r),
+                    }
+                }
+                Ok(r) => return Ok(r),
+                Err(e) => {
+                    attempt += 1;
+                    match self.retry.backoff(attempt, self.transport.jitter()) {
+                        Some(d) if safe => self.transport.sleep(d).await,
+                        _ => return Err(CallError::Network(e)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Logs in with XAdES (DIGEST §5): challenge, sign through `signer`, submit, poll,
+    /// redeem. The authorization state becomes Accepted or Error with the reason.
+    ///
+    /// # Errors
+    /// The [`AuthFailure`] the state was set to.
+    pub async fn login(
+        &mut self,
+        login: XadesLogin,
+        signer: &mut impl Signer,
+    ) -> Result<(), AuthFailure> {
+        self.auth.begin();
+        let (mut flow, mut action) = AuthFlow::start(login);
+        loop {
+            action = match action {
+                AuthAction::Send(req) => self.auth_step(&mut flow, req).await,
+                AuthAction::Poll { delay, request } => {
+                    self.transport.sleep(delay).await;
+                    self.auth_step(&mut flow, request).await
+                }
+                AuthAction::Sign(req) => match signer.sign(&req).await {
+                    Ok(sig) => flow.on_signature(&sig),
+                    Err(e) => AuthAction::Failed(AuthFailure::Signing(e)),
+                },
+                AuthAction::Done => {
+                    if let Some(t) = flow.tokens() {
+                        self.auth.accept(t.clone());
+                        return Ok(());
+                    }
+                    AuthAction::Failed(AuthFailure::Signing("no tokens".into()))
+                }
+                AuthAction::Failed(f) => {
+                    self.auth.fail(f.clone());
+                    return Err(f);
+                }
+            };
+        }
+    }
+
+    async fn auth_step(&mut self, flow: &mut AuthFlow, req: HttpRequest) -> AuthAction {
+        match self.call(req).await {
+            Ok(r) => flow.on_response(&r, self.transport.now_utc()),
+            Err(e) => flow.on_network_error(&e.to_string()),
+        }
+    }
+
+    /// Refreshes the access token if it is due (DIGEST §5.6).
+    ///
+    /// # Errors
+    /// [`CallError::NotAuthorized`] if the refresh failed.
+    pub async fn refresh_if_due(&mut self) -> Result<(), CallError> {
+        if !self.auth.needs_refresh(self.transport.now_utc()) {
+            return Ok(());
+        }
+        let Some(req) = self.auth.refresh_request() else {
+            return Ok(());
+        };
+        let r = self.call(req).await?;
+        self.auth
+            .on_refresh(&r)
+            .map_err(|f| CallError::NotAuthorized(NotAuthorized::Failed(f)))
+    }
+
+    /// Sends `request` with the access token (refreshed first if due); refuses while the
+    /// authorization is not Accepted.
+    ///
+    /// # Errors
+    /// [`CallError::NotAuthorized`] or the errors of [`Client::call`].
+    pub async fn authorized(&mut self, request: HttpRequest) -> Result<HttpResponse, CallError> {
+        self.refresh_if_due().await?;
+        let token = self.auth.bearer(self.transport.now_utc())?.to_owned();
+        self.call(request.bearer(&token)).await
+    }
+
+    /// Fetches the MF key list and picks the current `SymmetricKeyEncryption` key (§4).
+    ///
+    /// # Errors
+    /// [`CallError::Api`] / [`CallError::Crypto`].
+    pub async fn mf_key(&mut self) -> Result<MfPublicKey, CallError> {
+        let r = self
+            .call(HttpRequest::api(
+                Method::Get,
+                "/security/public-key-certificates",
+            ))
+            .await?;
+        r.ok()?;
+        MfPublicKey::select(
+            &r.body,
+            MfKeyUsage::SymmetricKeyEncryption,
+            self.transport.now_utc(),
+        )
+        .map_err(|e| CallError::Crypto(e.to_string()))
+    }
+
+    /// Opens an FA(3) online session with `key` wrapped for the current MF key (§8).
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors, encryption errors.
+    pub async fn open_online(
+        &mut self,
+        key: &InvoiceEncryptionKey,
+        rng: &mut impl rand_core::CryptoRng,
+    ) -> Result<OpenOnlineSessionResponse, CallError> {
+        self.auth.bearer(self.transport.now_utc())?;
+        let mf = self.mf_key().await?;
+        let info = key
+            .encryption_info(&mf, rng)
+            .map_err(|e| CallError::Crypto(e.to_string()))?;
+        let r = self.authorized(online::open_request(info)?).await?;
+        Ok(r.json()?)
+    }
+
+    /// Sends one prepared invoice; returns its reference (`…-EE-…`).
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors (21180, 21402, 21403, 21405, …).
+    pub async fn send_invoice(
+        &mut self,
+        session: &str,
+        invoice: &PreparedInvoice,
+    ) -> Result<String, CallError> {
+        let r = self.authorized(invoice.request(session)?).await?;
+        Ok(r.json::<ReferenceResponse>()?.reference_number)
+    }
+
+    /// Polls an invoice until KSeF reaches a final status and maps it (§10).
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors, [`CallError::Timeout`].
+    pub async fn invoice_outcome(
+        &mut self,
+        session: &str,
+        invoice: &str,
+    ) -> Result<InvoiceOutcome, CallError> {
+        for _ in 0..self.max_polls {
+            let r = self
+                .authorized(online::invoice_status_request(session, invoice))
+                .await?;
+            let s: SessionInvoiceStatus = r.json()?;
+            let outcome = InvoiceOutcome::from_status(session, &s);
+            if outcome.is_final() {
+                return Ok(outcome);
+            }
+            self.transport.sleep(self.poll_interval).await;
+        }
+        Err(CallError::Timeout(invoice.to_owned()))
+    }
+
+    /// Closes an online session (204).
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors (21173, 21180).
+    pub async fn close_online(&mut self, session: &str) -> Result<(), CallError> {
+        self.authorized(online::close_request(session))
+            .await?
+            .ok()?;
+        Ok(())
+    }
+
+    /// Polls the session status until it leaves 100/150/170 (processing, UPO pending).
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors, [`CallError::Timeout`].
+    pub async fn session_final(
+        &mut self,
+        session: &str,
+    ) -> Result<SessionStatusResponse, CallError> {
+        for _ in 0..self.max_polls {
+            let r = self
+                .authorized(online::session_status_request(session))
+                .await?;
+            let s: SessionStatusResponse = r.json()?;
+            if !matches!(s.status.code, 100 | 150 | 170) {
+                return Ok(s);
+            }
+            self.transport.sleep(self.poll_interval).await;
+        }
+        Err(CallError::Timeout(session.to_owned()))
+    }
+
+    /// Downloads an invoice's UPO (XML bytes).
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors (21178).
+    pub async fn invoice_upo(
+        &mut self,
+        session: &str,
+        invoice: &str,
+    ) -> Result<Vec<u8>, CallError> {
+        let r = self
+            .authorized(online::invoice_upo_request(session, invoice))
+            .await?;
+        r.ok()?;
+        Ok(r.body)
+    }
+
+    /// Downloads one page of the session UPO (XML bytes).
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors (21178).
+    pub async fn session_upo(&mut self, session: &str, upo: &str) -> Result<Vec<u8>, CallError> {
+        let r = self
+            .authorized(online::session_upo_request(session, upo))
+            .await?;
+        r.ok()?;
+        Ok(r.body)
+    }
+}
+
+/// Whether resending after a 5xx or a lost connection cannot create anything twice:
+/// reads, uploads, the challenge, the token refresh. Invoice sends and session opens are
+/// not retried blindly (issue 5 item 7: resume by lookup instead).
+fn retry_is_safe(r: &HttpRequest) -> bool {
+    match r.method {
+        Method::Get | Method::Put | Method::Delete => true,
+        Method::Post => matches!(
+            &r.target,
+            Target::Api(p) if p == "/auth/challenge" || p == "/auth/token/refresh"
+        ),
+    }
+}
