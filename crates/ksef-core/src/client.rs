@@ -7,9 +7,10 @@
 //! UPO), §17 (rate limits); `shared/DESIGN.md` ("The client is sans-IO").
 
 pub mod auth;
+pub mod batch;
 pub mod driver;
 pub mod governor;
 pub mod online;
 
 pub use crate::api::{HttpRequest, HttpResponse};
-pub use driver::{CallError, Client, Signer, Transport, TransportError};
+pub use driver::{BatchReport, CallError, Client, Signer, Transport, TransportError};

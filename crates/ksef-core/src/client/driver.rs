@@ -9,12 +9,14 @@ use std::future::Future;
 use time::OffsetDateTime;
 
 use crate::api::{
-    ApiError, HttpRequest, HttpResponse, Method, OpenOnlineSessionResponse, ReferenceResponse,
-    SessionInvoiceStatus, SessionStatusResponse, Target,
+    ApiError, HttpRequest, HttpResponse, Method, OpenBatchSessionResponse,
+    OpenOnlineSessionResponse, ReferenceResponse, SessionInvoiceStatus, SessionInvoicesResponse,
+    SessionStatusResponse, StatusInfo, Target,
 };
 use crate::crypto::{InvoiceEncryptionKey, MfKeyUsage, MfPublicKey, SignRequest};
 
 use super::auth::{AuthAction, AuthFailure, AuthFlow, Authorization, NotAuthorized, XadesLogin};
+use super::batch::{self, BatchError, BatchPlan};
 use super::governor::{Governor, Group, Millis, Profile, RetryPolicy, WaitUntil};
 use super::online::{self, InvoiceOutcome, PreparedInvoice};
 
@@ -64,6 +66,9 @@ pub enum CallError {
     /// An encryption step failed (MF key list, wrapping the key).
     #[error("encryption failed: {0}")]
     Crypto(String),
+    /// The batch archive could not be built.
+    #[error(transparent)]
+    Batch(#[from] BatchError),
     /// An invoice did not reach a final status in time.
     #[error("invoice {0} is still being processed")]
     Timeout(String),
@@ -374,6 +379,86 @@ impl<T: Transport> Client<T> {
         r.ok()?;
         Ok(r.body)
     }
+
+    /// Lists every invoice of a session (all pages of `GET /sessions/{ref}/invoices`)
+    /// mapped to outcomes.
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors (21418).
+    pub async fn session_invoices(
+        &mut self,
+        session: &str,
+    ) -> Result<Vec<InvoiceOutcome>, CallError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let r = self
+                .authorized(online::session_invoices_request(
+                    session,
+                    1_000,
+                    token.as_deref(),
+                ))
+                .await?;
+            let page: SessionInvoicesResponse = r.json()?;
+            out.extend(
+                page.invoices
+                    .iter()
+                    .map(|s| InvoiceOutcome::from_status(session, s)),
+            );
+            match page.continuation_token {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Sends `files` (name, FA(3) XML) in one batch session (DIGEST §9): stored ZIP,
+    /// parts of at most `part_size` bytes encrypted with `key`, open, upload each part
+    /// to its pre-signed URL, close, wait for processing, list the per-invoice outcomes.
+    ///
+    /// # Errors
+    /// Refusal, archive errors, KSeF errors (21157, 21161, 21205, 21208, …), upload
+    /// failures, [`CallError::Timeout`].
+    pub async fn send_batch(
+        &mut self,
+        key: &InvoiceEncryptionKey,
+        rng: &mut impl rand_core::CryptoRng,
+        files: &[(String, Vec<u8>)],
+        offline_mode: bool,
+        part_size: usize,
+    ) -> Result<BatchReport, CallError> {
+        self.auth.bearer(self.transport.now_utc())?;
+        let archive = batch::zip_stored(files)?;
+        let plan = BatchPlan::new(key, &archive, part_size)?;
+        let mf = self.mf_key().await?;
+        let info = key
+            .encryption_info(&mf, rng)
+            .map_err(|e| CallError::Crypto(e.to_string()))?;
+        let r = self
+            .authorized(plan.open_request(info, offline_mode)?)
+            .await?;
+        let opened: OpenBatchSessionResponse = r.json()?;
+        let session = opened.reference_number;
+        for upload in &opened.part_upload_requests {
+            let req = plan.upload_request(upload).ok_or_else(|| {
+                CallError::Crypto(format!(
+                    "ksef asked for unknown part {}",
+                    upload.ordinal_number
+                ))
+            })?;
+            self.call(req).await?.ok()?;
+        }
+        self.authorized(batch::close_request(&session))
+            .await?
+            .ok()?;
+        let status = self.session_final(&session).await?;
+        let outcomes = self.session_invoices(&session).await?;
+        Ok(BatchReport {
+            session_reference_number: session,
+            session_status: status.status,
+            outcomes,
+        })
+    }
 }
 
 /// Whether resending after a 5xx or a lost connection cannot create anything twice:
@@ -387,4 +472,15 @@ fn retry_is_safe(r: &HttpRequest) -> bool {
             Target::Api(p) if p == "/auth/challenge" || p == "/auth/token/refresh"
         ),
     }
+}
+
+/// The result of [`Client::send_batch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchReport {
+    /// The `…-SB-…` reference.
+    pub session_reference_number: String,
+    /// The final session status (200, 405, 415, 420, 430, 435, 440, 445, 500).
+    pub session_status: StatusInfo,
+    /// One outcome per invoice KSeF found in the archive (`invoiceFileName` set).
+    pub outcomes: Vec<InvoiceOutcome>,
 }

@@ -156,6 +156,8 @@ pub struct InvoiceOutcome {
     pub acquisition_date: Option<String>,
     /// For a 440 duplicate, the KSeF number of the original (`extensions`).
     pub original_ksef_number: Option<String>,
+    /// The file name inside a batch archive.
+    pub invoice_file_name: Option<String>,
 }
 
 impl InvoiceOutcome {
@@ -179,6 +181,7 @@ impl InvoiceOutcome {
             invoicing_date: s.invoicing_date.clone(),
             acquisition_date: s.acquisition_date.clone(),
             original_ksef_number: s.status.extension("originalKsefNumber").map(str::to_owned),
+            invoice_file_name: s.invoice_file_name.clone(),
         }
     }
 
