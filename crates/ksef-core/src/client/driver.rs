@@ -114,6 +114,11 @@ impl<T: Transport> Client<T> {
         &self.auth
     }
 
+    /// Restores a persisted authorization (tokens and state), e.g. after a restart.
+    pub fn restore_authorization(&mut self, auth: Authorization) {
+        self.auth = auth;
+    }
+
     /// The transport.
     pub fn transport(&self) -> &T {
         &self.transport
