@@ -11,6 +11,7 @@ pub mod batch;
 pub mod driver;
 pub mod governor;
 pub mod online;
+pub mod resume;
 
 pub use crate::api::{HttpRequest, HttpResponse};
 pub use driver::{BatchReport, CallError, Client, Signer, Transport, TransportError};

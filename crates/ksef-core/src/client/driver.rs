@@ -18,7 +18,9 @@ use crate::crypto::{InvoiceEncryptionKey, MfKeyUsage, MfPublicKey, SignRequest};
 use super::auth::{AuthAction, AuthFailure, AuthFlow, Authorization, NotAuthorized, XadesLogin};
 use super::batch::{self, BatchError, BatchPlan};
 use super::governor::{Governor, Group, Millis, Profile, RetryPolicy, WaitUntil};
-use super::online::{self, InvoiceOutcome, PreparedInvoice};
+use super::online::{self, InvoiceOutcome, PreparedInvoice, ProductStatus};
+use super::resume::OnlineSendState;
+use crate::hash::Sha256Hash;
 
 /// A network-level failure (no HTTP response).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -463,6 +465,123 @@ impl<T: Transport> Client<T> {
             session_status: status.status,
             outcomes,
         })
+    }
+
+    /// Sends `invoices` (name, XML; the same list and order as `state` was made from)
+    /// online so that none is lost or sent twice across interruptions (issue 5 item 7):
+    /// first looks up every earlier session of `state` by invoice hash, then sends only
+    /// what KSeF never received in a fresh session, polls every invoice to its final
+    /// status (a 440 whose original has the same bytes counts as accepted), closes the
+    /// session. `persist` is called after every change of `state`.
+    ///
+    /// # Errors
+    /// On an interruption (network, 5xx, 429 beyond the retries) `state` says where to
+    /// resume; call again with it.
+    pub async fn send_online_resumable(
+        &mut self,
+        state: &mut OnlineSendState,
+        invoices: &[(String, Vec<u8>)],
+        offline_mode: bool,
+        rng: &mut impl rand_core::CryptoRng,
+        persist: &mut impl FnMut(&OnlineSendState),
+    ) -> Result<(), CallError> {
+        self.auth.bearer(self.transport.now_utc())?;
+        if invoices.len() != state.items.len() {
+            return Err(CallError::Crypto(
+                "the invoices do not match the saved send".into(),
+            ));
+        }
+        for session in state.sessions.clone() {
+            if state
+                .items
+                .iter()
+                .any(|i| i.reference_number.is_none() && i.outcome.is_none())
+            {
+                let listed = self.session_invoices(&session).await?;
+                state.adopt_listing(&session, &listed);
+                persist(state);
+            }
+        }
+        let pending: Vec<usize> = (0..state.items.len())
+            .filter(|&i| {
+                state.items[i].reference_number.is_none() && state.items[i].outcome.is_none()
+            })
+            .collect();
+        let mut opened_session = None;
+        if !pending.is_empty() {
+            let key = InvoiceEncryptionKey::generate(rng);
+            let session = self.open_online(&key, rng).await?.reference_number;
+            state.sessions.push(session.clone());
+            persist(state);
+            for i in pending {
+                let p = PreparedInvoice::new(&key, &invoices[i].1, offline_mode, None);
+                if p.invoice_hash() != state.items[i].invoice_hash {
+                    return Err(CallError::Crypto(format!(
+                        "{} changed since the send started",
+                        invoices[i].0
+                    )));
+                }
+                state.items[i].session_reference_number = Some(session.clone());
+                persist(state);
+                match self.send_invoice(&session, &p).await {
+                    Ok(r) => state.items[i].reference_number = Some(r),
+                    Err(CallError::Api(e)) if !e.is_transient() => {
+                        state.items[i].outcome =
+                            Some(InvoiceOutcome::refused(&session, p.invoice_hash(), &e));
+                    }
+                    Err(e) => return Err(e),
+                }
+                persist(state);
+            }
+            opened_session = Some(session);
+        }
+        for i in 0..state.items.len() {
+            let item = &state.items[i];
+            let (Some(session), Some(reference)) = (
+                item.session_reference_number.clone(),
+                item.reference_number.clone(),
+            ) else {
+                continue;
+            };
+            if item.is_done() {
+                continue;
+            }
+            let mut outcome = self.invoice_outcome(&session, &reference).await?;
+            if outcome.code == 440
+                && let Some(original) = outcome.original_ksef_number.clone()
+                && self
+                    .original_has_hash(&original, &item.invoice_hash)
+                    .await?
+            {
+                outcome.status = ProductStatus::Accepted;
+                outcome.ksef_number = Some(original);
+            }
+            state.items[i].outcome = Some(outcome);
+            persist(state);
+        }
+        if let Some(session) = opened_session {
+            self.close_online(&session).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the invoice stored in KSeF under `ksef_number` has the SHA-256 `hash`
+    /// (`GET /invoices/ksef/{ksefNumber}`, DIGEST §12).
+    async fn original_has_hash(
+        &mut self,
+        ksef_number: &str,
+        hash: &str,
+    ) -> Result<bool, CallError> {
+        let r = self
+            .authorized(HttpRequest::api(
+                Method::Get,
+                format!("/invoices/ksef/{ksef_number}"),
+            ))
+            .await?;
+        if !r.is_success() {
+            return Ok(false);
+        }
+        Ok(Sha256Hash::of(&r.body).to_base64() == hash)
     }
 }
 

@@ -158,6 +158,8 @@ pub struct InvoiceOutcome {
     pub original_ksef_number: Option<String>,
     /// The file name inside a batch archive.
     pub invoice_file_name: Option<String>,
+    /// Base64 SHA-256 of the invoice XML (`invoiceHash`).
+    pub invoice_hash: String,
 }
 
 impl InvoiceOutcome {
@@ -182,6 +184,33 @@ impl InvoiceOutcome {
             acquisition_date: s.acquisition_date.clone(),
             original_ksef_number: s.status.extension("originalKsefNumber").map(str::to_owned),
             invoice_file_name: s.invoice_file_name.clone(),
+            invoice_hash: s.invoice_hash.clone(),
+        }
+    }
+
+    /// An invoice KSeF refused synchronously (HTTP 400 on send, e.g. 21405): no
+    /// reference and no dates; code, description and details from the error.
+    pub fn refused(session: &str, invoice_hash: &str, error: &ApiError) -> Self {
+        let first = error.errors().first();
+        Self {
+            status: ProductStatus::Rejected,
+            code: error
+                .code()
+                .unwrap_or_else(|| i64::from(error.status().unwrap_or(0))),
+            description: first
+                .map(|d| d.description.clone())
+                .unwrap_or_else(|| error.to_string()),
+            details: first.map(|d| d.details.clone()).unwrap_or_default(),
+            ksef_number: None,
+            reference_number: String::new(),
+            session_reference_number: session.to_owned(),
+            invoice_number: None,
+            invoicing_mode: None,
+            invoicing_date: String::new(),
+            acquisition_date: None,
+            original_ksef_number: None,
+            invoice_file_name: None,
+            invoice_hash: invoice_hash.to_owned(),
         }
     }
 
