@@ -16,6 +16,7 @@ mod number;
 mod offline;
 mod qr;
 mod send;
+mod status;
 mod xades;
 
 use clap::{Parser, Subcommand};
@@ -62,6 +63,10 @@ enum Command {
     Auth(auth::LoginArgs),
     /// Sends invoices to KSeF in an online session; one JSON line per invoice.
     Send(send::SendArgs),
+    /// Shows a sent invoice's or a session's status in KSeF.
+    Status(status::StatusArgs),
+    /// Downloads the UPO of a sent invoice or of a closed session.
+    Upo(status::UpoArgs),
 }
 
 /// A single-threaded runtime for the commands that talk to KSeF.
@@ -87,6 +92,8 @@ fn main() {
         Command::Xades(cmd) => xades::run(cmd),
         Command::Auth(args) => auth::run(args),
         Command::Send(args) => send::run(args),
+        Command::Status(args) => status::run_status(args),
+        Command::Upo(args) => status::run_upo(args),
     };
     if let Err(e) = result {
         eprintln!("ksef: {e}");
