@@ -1,5 +1,5 @@
 //! Runs the sans-IO state machines over a [`Transport`]: every request passes the rate
-//! [`Governor`](super::governor::Governor) (DIGEST §17), a 429 blocks its group for
+//! [`Governor`] (DIGEST §17), a 429 blocks its group for
 //! `Retry-After`, and 5xx / network errors are retried with exponential backoff and
 //! jitter where a retry cannot duplicate anything. The same code runs natively (tests,
 //! CLI) and in the browser; only the [`Transport`] differs.
