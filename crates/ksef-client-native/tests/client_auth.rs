@@ -147,3 +147,51 @@ async fn wrong_password_and_missing_password_map_to_reasons() {
         AuthFailure::MissingCredentials(_)
     ));
 }
+
+#[tokio::test]
+async fn both_error_formats_decode_to_the_same_api_error() {
+    let sim = start().await;
+    let mut client = sim.client();
+    let req = HttpRequest::api(Method::Get, "/auth/20250101-AU-0000000000-0000000000-00")
+        .bearer("not-a-token");
+    // 401 is always problem+json.
+    let r = client.call(req).await.unwrap();
+    let e = ksef_core::api::ApiError::from_response(&r);
+    assert_eq!(e.status(), Some(401));
+    assert!(!e.errors()[0].description.is_empty());
+    // A 400 in both formats: an unsupported form code (21405).
+    let nip = nip(9_999);
+    let (cert, key) = sim.demo(&nip, "Authentication").await;
+    let (mut signer, login) = signer(&cert, &key, &nip, false);
+    client.login(login, &mut signer).await.unwrap();
+    let body = json!({"formCode": {"systemCode": "XX (1)", "schemaVersion": "1", "value": "XX"},
+        "encryption": {"encryptedSymmetricKey": "AA==", "initializationVector": "AAAAAAAAAAAAAAAAAAAAAA=="}});
+    let plain = client
+        .authorized(
+            HttpRequest::api(Method::Post, "/sessions/online")
+                .json(&body)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let problem = client
+        .authorized(
+            HttpRequest::api(Method::Post, "/sessions/online")
+                .json(&body)
+                .unwrap()
+                .header("X-Error-Format", "problem-details"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        problem
+            .header("content-type")
+            .map(|c| c.starts_with("application/problem+json")),
+        Some(true)
+    );
+    let a = ksef_core::api::ApiError::from_response(&plain);
+    let b = ksef_core::api::ApiError::from_response(&problem);
+    assert_eq!(a.status(), Some(400));
+    assert_eq!(a.code(), Some(21405));
+    assert_eq!(a.errors(), b.errors());
+}
