@@ -76,6 +76,9 @@ pub enum CallError {
     Timeout(String),
 }
 
+/// How many batch parts are uploaded at once.
+pub const PARALLEL_UPLOADS: usize = 4;
+
 /// How many 429 answers in a row one call tolerates before giving up.
 const MAX_RATE_LIMITED: u32 = 10;
 
@@ -446,14 +449,24 @@ impl<T: Transport> Client<T> {
             .await?;
         let opened: OpenBatchSessionResponse = r.json()?;
         let session = opened.reference_number;
+        let mut uploads = Vec::new();
         for upload in &opened.part_upload_requests {
-            let req = plan.upload_request(upload).ok_or_else(|| {
+            uploads.push(plan.upload_request(upload).ok_or_else(|| {
                 CallError::Crypto(format!(
                     "ksef asked for unknown part {}",
                     upload.ordinal_number
                 ))
-            })?;
-            self.call(req).await?.ok()?;
+            })?);
+        }
+        // Part uploads are not rate-limited and may run in parallel (§9 step 4).
+        for chunk in uploads.chunks(PARALLEL_UPLOADS) {
+            let futures = chunk
+                .iter()
+                .map(|r| upload(&self.transport, self.retry, r.clone()))
+                .collect();
+            for result in join_all(futures).await {
+                result?.ok()?;
+            }
         }
         self.authorized(batch::close_request(&session))
             .await?
@@ -607,4 +620,53 @@ pub struct BatchReport {
     pub session_status: StatusInfo,
     /// One outcome per invoice KSeF found in the archive (`invoiceFileName` set).
     pub outcomes: Vec<InvoiceOutcome>,
+}
+
+/// Uploads one batch part (no governor: uploads are not rate-limited), retrying 5xx and
+/// network errors with backoff (a PUT of the same bytes is idempotent).
+async fn upload<T: Transport>(
+    transport: &T,
+    retry: RetryPolicy,
+    request: HttpRequest,
+) -> Result<HttpResponse, CallError> {
+    let mut attempt = 0;
+    loop {
+        let result = transport.send(request.clone()).await;
+        let retryable = match &result {
+            Ok(r) => r.status >= 500,
+            Err(_) => true,
+        };
+        if !retryable {
+            return Ok(result?);
+        }
+        attempt += 1;
+        match retry.backoff(attempt, transport.jitter()) {
+            Some(d) => transport.sleep(d).await,
+            None => return Ok(result?),
+        }
+    }
+}
+
+/// Polls `futures` concurrently on the current task until all are ready; results in
+/// input order. No executor or extra crate needed, so it works in wasm too.
+async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(move |cx| {
+        let mut pending = false;
+        for (f, slot) in futures.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(out.iter_mut().filter_map(Option::take).collect())
+        }
+    })
+    .await
 }
