@@ -97,3 +97,58 @@ fn statuses_map_to_reasons() {
         AuthFailure::MissingCredentials(_)
     ));
 }
+
+fn login() -> XadesLogin {
+    XadesLogin::new(
+        vec![0x30, 0x00],
+        SignatureAlgorithm::EcdsaP256Sha256P1363,
+        ContextIdentifier::Nip("5265877635".into()),
+    )
+}
+
+#[test]
+fn flow_starts_with_the_challenge_and_maps_errors() {
+    let now = at("2030-01-01T00:00:00Z");
+    let (mut flow, action) = AuthFlow::start(login());
+    match action {
+        AuthAction::Send(r) => {
+            assert_eq!(r.method, Method::Post);
+            assert_eq!(r.target, crate::api::Target::Api("/auth/challenge".into()));
+        }
+        other => panic!("{other:?}"),
+    }
+    let bad = HttpResponse {
+        status: 400,
+        headers: vec![],
+        body: r#"{"exception":{"exceptionDetailList":[{"exceptionCode":21115,"exceptionDescription":"Nieprawidłowy certyfikat.","details":[]}]}}"#.as_bytes().to_vec(),
+    };
+    match flow.on_response(&bad, now) {
+        AuthAction::Failed(AuthFailure::CertificateRejected {
+            code, description, ..
+        }) => {
+            assert_eq!(code, Some(21115));
+            assert_eq!(description, "Nieprawidłowy certyfikat.");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(flow.failure().is_some());
+    let (mut flow, _) = AuthFlow::start(login());
+    assert!(matches!(
+        flow.on_network_error("connection refused"),
+        AuthAction::Failed(AuthFailure::Network(_))
+    ));
+}
+
+#[test]
+fn a_certificate_that_does_not_parse_fails_at_signing() {
+    let (mut flow, _) = AuthFlow::start(login());
+    let challenge = HttpResponse {
+        status: 200,
+        headers: vec![],
+        body: br#"{"challenge":"20250514-CR-226FB7B000-3ACF9BE4C0-10","timestamp":"2025-07-11T12:23:56.0154302+00:00","timestampMs":1752236636015,"clientIp":"127.0.0.1"}"#.to_vec(),
+    };
+    assert!(matches!(
+        flow.on_response(&challenge, at("2030-01-01T00:00:00Z")),
+        AuthAction::Failed(AuthFailure::Signing(_))
+    ));
+}
