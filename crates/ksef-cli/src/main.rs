@@ -4,6 +4,7 @@
 //! and found wanting: invalid invoice, bad checksum, rejected by KSeF), 2 = usage
 //! (bad flags, unreadable files). Results go to stdout, diagnostics to stderr.
 
+mod auth;
 mod calendar;
 mod cert;
 mod credential;
@@ -14,6 +15,8 @@ mod invoice;
 mod number;
 mod offline;
 mod qr;
+mod send;
+mod status;
 mod xades;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +59,22 @@ enum Command {
     /// XAdES-BES signatures of AuthTokenRequest (POST /auth/xades-signature).
     #[command(subcommand)]
     Xades(xades::XadesCmd),
+    /// Logs in to KSeF (XAdES) and prints the authorization state.
+    Auth(auth::LoginArgs),
+    /// Sends invoices to KSeF in an online session; one JSON line per invoice.
+    Send(send::SendArgs),
+    /// Shows a sent invoice's or a session's status in KSeF.
+    Status(status::StatusArgs),
+    /// Downloads the UPO of a sent invoice or of a closed session.
+    Upo(status::UpoArgs),
+}
+
+/// A single-threaded runtime for the commands that talk to KSeF.
+fn runtime() -> error::CliResult<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| error::CliError::Usage(format!("cannot start the runtime: {e}")))
 }
 
 fn main() {
@@ -71,6 +90,10 @@ fn main() {
         Command::Cert(cmd) => cert::run(cmd),
         Command::Encrypt(args) => encrypt::run(args),
         Command::Xades(cmd) => xades::run(cmd),
+        Command::Auth(args) => auth::run(args),
+        Command::Send(args) => send::run(args),
+        Command::Status(args) => status::run_status(args),
+        Command::Upo(args) => status::run_upo(args),
     };
     if let Err(e) = result {
         eprintln!("ksef: {e}");
