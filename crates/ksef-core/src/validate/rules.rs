@@ -42,7 +42,7 @@ rules! {
     XML_SIZE = "FA3-XML-SIZE", Error, "file larger than 1 000 000 bytes (3 000 000 with Zalacznik)", "KSeF verification";
     XML_MALFORMED = "FA3-XML-MALFORMED", Error, "not well-formed XML", "XML 1.0";
     XSD_ROOT = "FA3-XSD-ROOT", Error, "root element is not Faktura", "XSD";
-    XSD_NAMESPACE = "FA3-XSD-NAMESPACE", Error, "element not in the FA(3) namespace http://crd.gov.pl/wzor/2025/06/25/13775/", "XSD targetNamespace";
+    XSD_NAMESPACE = "FA3-XSD-NAMESPACE", Error, "element not in the FA(3) namespace `http://crd.gov.pl/wzor/2025/06/25/13775/`", "XSD targetNamespace";
     XSD_UNKNOWN = "FA3-XSD-UNKNOWN", Error, "element or attribute not allowed at this place", "XSD content model";
     XSD_ORDER = "FA3-XSD-ORDER", Error, "element out of the schema's sequence order", "XSD xsd:sequence";
     XSD_CHOICE = "FA3-XSD-CHOICE", Error, "elements from two alternatives of an xsd:choice (e.g. NIP and BrakID, P_19 and P_19N)", "XSD xsd:choice";
