@@ -178,6 +178,17 @@ async fn batch_errors() {
     let key = InvoiceEncryptionKey::generate(&mut SimRng::os());
     let archive = zip(&[("a.xml", invoice(&nip, "FV/E/1", &today()))]);
 
+    // The online close endpoint does not see a batch session → 21173.
+    let b = open(&sim, &token, &key, &archive, 1, "Zip").await;
+    let wrong_kind = sim
+        .post(
+            &format!("/sessions/online/{}/close", b.reference),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&wrong_kind.json().await.unwrap()), 21173);
+
     // Missing part → 21205; wrong part size → 21157.
     let b = open(&sim, &token, &key, &archive, 2, "Zip").await;
     upload(&sim, &b, 0, &b.parts[0]).await;

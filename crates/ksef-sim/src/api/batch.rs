@@ -21,7 +21,7 @@ use serde_json::json;
 use sha2::Sha256;
 use time::Duration;
 
-use super::sessions::{FormCode, context_of, no_session, supported_form};
+use super::sessions::{FormCode, context_of, no_session, own_session, supported_form};
 use super::{JsonBody, access, base_url};
 use crate::Simulator;
 use crate::error::{ApiError, ApiResult};
@@ -317,11 +317,7 @@ async fn close(
     let now = sim.now();
     {
         let mut st = sim.state();
-        let s = st
-            .sessions
-            .get_mut(&session_ref)
-            .filter(|s| s.context == context && s.kind == SessionKind::Batch)
-            .ok_or_else(|| no_session(&session_ref))?;
+        let s = own_session(&mut st.sessions, &session_ref, &context, SessionKind::Batch)?;
         if s.status.code != 100 {
             return Err(ApiError::bad(
                 21180,

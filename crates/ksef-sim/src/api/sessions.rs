@@ -201,6 +201,21 @@ struct SendInvoice {
     hash_of_corrected_invoice: Option<String>,
 }
 
+/// The caller's session `reference` of `kind`: 21173 when there is none, or it belongs to
+/// another context, or it is of the other kind (an online endpoint never touches a batch
+/// session and vice versa).
+pub(super) fn own_session<'a>(
+    sessions: &'a mut std::collections::HashMap<String, Session>,
+    reference: &str,
+    context: &Ident,
+    kind: SessionKind,
+) -> ApiResult<&'a mut Session> {
+    sessions
+        .get_mut(reference)
+        .filter(|s| &s.context == context && s.kind == kind)
+        .ok_or_else(|| no_session(reference))
+}
+
 pub(super) fn no_session(reference: &str) -> ApiError {
     ApiError::bad(
         21173,
@@ -250,11 +265,12 @@ async fn send_invoice(
             .limits_for(&context, default_max)
             .online_session
             .max_invoices;
-        let session = st
-            .sessions
-            .get_mut(&session_ref)
-            .filter(|s| s.context == context && s.kind == SessionKind::Online)
-            .ok_or_else(|| no_session(&session_ref))?;
+        let session = own_session(
+            &mut st.sessions,
+            &session_ref,
+            &context,
+            SessionKind::Online,
+        )?;
         expire(session, now);
         if session.status.code != 100 {
             return Err(ApiError::bad(
@@ -396,11 +412,12 @@ async fn close_online(
     let now = sim.now();
     {
         let mut st = sim.state();
-        let session = st
-            .sessions
-            .get_mut(&session_ref)
-            .filter(|s| s.context == context)
-            .ok_or_else(|| no_session(&session_ref))?;
+        let session = own_session(
+            &mut st.sessions,
+            &session_ref,
+            &context,
+            SessionKind::Online,
+        )?;
         expire(session, now);
         if session.status.code != 100 {
             return Err(ApiError::bad(
