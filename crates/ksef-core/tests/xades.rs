@@ -1071,6 +1071,14 @@ fn hostile_input_is_refused_without_panicking() {
         .expect("declaration line")
         + 1;
     for cut in (0..xml.len()).step_by(11) {
+        // Cutting only whitespace after the root element leaves the same document.
+        if xml[cut..].iter().all(u8::is_ascii_whitespace) {
+            assert!(
+                xades::verify(&xml[..cut]).is_ok(),
+                "trailing whitespace cut at {cut}"
+            );
+            continue;
+        }
         assert!(xades::verify(&xml[..cut]).is_err(), "truncated at {cut}");
     }
     for i in (body..xml.len()).step_by(5) {
