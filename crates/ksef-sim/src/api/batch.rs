@@ -14,20 +14,19 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{post, put};
 use hmac::{Hmac, KeyInit, Mac};
-use ksef_core::crypto::{EncryptionInfo, MfKeyUsage};
+use ksef_core::crypto::EncryptionInfo;
 use ksef_core::hash::Sha256Hash;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::Sha256;
 use time::Duration;
 
-use super::sessions::{FormCode, context_of, no_session, own_session, supported_form};
+use super::sessions::{FormCode, context_of, no_session, own_session, session_key, supported_form};
 use super::{JsonBody, access, base_url};
 use crate::Simulator;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{RefType, reference};
 use crate::state::{BatchInfo, BatchPart, Ident, Invoice, Session, SessionKind, Status};
-use crate::util::unb64;
 
 const WRITE: &[&str] = &["InvoiceWrite", "EnforcementOperations"];
 /// Largest encrypted part: 100 MB of plaintext plus a padding block.
@@ -157,46 +156,7 @@ async fn open(
             ));
         }
     }
-    let iv_len = unb64(&req.encryption.initialization_vector).map(|v| v.len());
-    if iv_len != Some(16) {
-        return Err(ApiError::validation(format!(
-            "Nieprawidłowa długość wektora inicjującego (IV). Oczekiwano 16 bajtów, otrzymano {}.",
-            iv_len.map_or_else(
-                || req.encryption.initialization_vector.len().to_string(),
-                |n| n.to_string()
-            )
-        )));
-    }
-    let mf = {
-        let st = sim.state();
-        let usable =
-            |k: &&crate::keys::MfKey| !k.revoked && k.usage == MfKeyUsage::SymmetricKeyEncryption;
-        match &req.encryption.public_key_id {
-            Some(id) => st
-                .mf_keys
-                .iter()
-                .filter(usable)
-                .find(|k| k.public_key_id() == *id)
-                .cloned()
-                .ok_or_else(|| {
-                    ApiError::bad(
-                        21470,
-                        [format!("Klucz o identyfikatorze {id} nie jest wspierany.")],
-                    )
-                })?,
-            None => st
-                .mf_keys
-                .iter()
-                .rev()
-                .find(usable)
-                .cloned()
-                .ok_or_else(|| ApiError::Internal("brak klucza MF".into()))?,
-        }
-    };
-    let key = mf
-        .private
-        .unwrap_session_key(&req.encryption, &mut *sim.rng())
-        .ok();
+    let key = session_key(&sim, &req.encryption)?;
     let now = sim.now();
     let session_ref = reference(RefType::BatchSession, now, &mut sim.rng());
     let base = base_url(&headers);

@@ -101,47 +101,7 @@ async fn open_online(
             ["Wskazany kod formularza nie jest wspierany."],
         ));
     }
-    let iv_len = unb64(&req.encryption.initialization_vector).map(|v| v.len());
-    if iv_len != Some(16) {
-        return Err(ApiError::validation(format!(
-            "Nieprawidłowa długość wektora inicjującego (IV). Oczekiwano 16 bajtów, otrzymano {}.",
-            iv_len.map_or_else(
-                || req.encryption.initialization_vector.len().to_string(),
-                |n| n.to_string()
-            )
-        )));
-    }
-    let mf = {
-        let st = sim.state();
-        match &req.encryption.public_key_id {
-            Some(id) => st
-                .mf_keys
-                .iter()
-                .find(|k| {
-                    !k.revoked
-                        && k.usage == MfKeyUsage::SymmetricKeyEncryption
-                        && k.public_key_id() == *id
-                })
-                .cloned()
-                .ok_or_else(|| {
-                    ApiError::bad(
-                        21470,
-                        [format!("Klucz o identyfikatorze {id} nie jest wspierany.")],
-                    )
-                })?,
-            None => st
-                .mf_keys
-                .iter()
-                .rev()
-                .find(|k| !k.revoked && k.usage == MfKeyUsage::SymmetricKeyEncryption)
-                .cloned()
-                .ok_or_else(|| ApiError::Internal("brak klucza MF".into()))?,
-        }
-    };
-    let key = mf
-        .private
-        .unwrap_session_key(&req.encryption, &mut *sim.rng())
-        .ok();
+    let key = session_key(&sim, &req.encryption)?;
     let now = sim.now();
     let reference = reference(RefType::OnlineSession, now, &mut sim.rng());
     let valid_until = now + Duration::hours(12);
@@ -214,6 +174,56 @@ pub(super) fn own_session<'a>(
         .get_mut(reference)
         .filter(|s| &s.context == context && s.kind == kind)
         .ok_or_else(|| no_session(reference))
+}
+
+/// The session's AES key from `encryption` (DIGEST §7–§9): the IV must decode to 16 bytes
+/// (21405), `publicKeyId`, when given, must name a live `SymmetricKeyEncryption` key
+/// (21470), otherwise the newest such key is used. `None` when the wrapped key does not
+/// decrypt: the session still opens and ends in status 415, as on TEST.
+pub(super) fn session_key(
+    sim: &Simulator,
+    encryption: &EncryptionInfo,
+) -> ApiResult<Option<ksef_core::crypto::InvoiceEncryptionKey>> {
+    let iv_len = unb64(&encryption.initialization_vector).map(|v| v.len());
+    if iv_len != Some(16) {
+        return Err(ApiError::validation(format!(
+            "Nieprawidłowa długość wektora inicjującego (IV). Oczekiwano 16 bajtów, otrzymano {}.",
+            iv_len.map_or_else(
+                || encryption.initialization_vector.len().to_string(),
+                |n| n.to_string()
+            )
+        )));
+    }
+    let mf = {
+        let st = sim.state();
+        let usable =
+            |k: &&crate::keys::MfKey| !k.revoked && k.usage == MfKeyUsage::SymmetricKeyEncryption;
+        match &encryption.public_key_id {
+            Some(id) => st
+                .mf_keys
+                .iter()
+                .filter(usable)
+                .find(|k| k.public_key_id() == *id)
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::bad(
+                        21470,
+                        [format!("Klucz o identyfikatorze {id} nie jest wspierany.")],
+                    )
+                })?,
+            None => st
+                .mf_keys
+                .iter()
+                .rev()
+                .find(usable)
+                .cloned()
+                .ok_or_else(|| ApiError::Internal("brak klucza MF".into()))?,
+        }
+    };
+    Ok(mf
+        .private
+        .unwrap_session_key(encryption, &mut *sim.rng())
+        .ok())
 }
 
 pub(super) fn no_session(reference: &str) -> ApiError {
