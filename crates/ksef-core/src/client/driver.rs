@@ -144,16 +144,23 @@ impl<T: Transport> Client<T> {
         let mut attempt = 0u32;
         let mut limited = 0u32;
         loop {
+            let mut sent = None;
             if let Some(g) = group {
                 loop {
                     let now = self.transport.now_ms();
                     match self.governor.acquire(g, now) {
-                        Ok(()) => break,
+                        Ok(()) => {
+                            sent = Some(now);
+                            break;
+                        }
                         Err(WaitUntil(t)) => self.transport.sleep(t.saturating_sub(now)).await,
                     }
                 }
             }
             let result = self.transport.send(request.clone()).await;
+            if let (Some(g), Some(sent)) = (group, sent) {
+                self.governor.settle(g, sent, self.transport.now_ms());
+            }
             match result {
                 Ok(r) if r.status == 429 && limited < MAX_RATE_LIMITED => {
                     limited += 1;

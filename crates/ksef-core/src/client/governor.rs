@@ -250,6 +250,22 @@ impl Governor {
         at
     }
 
+    /// Moves the slot taken at `sent` for `group` to `done`, when the answer arrived.
+    ///
+    /// KSeF counts a request when it arrives, somewhere between the two instants; counting
+    /// it at the later one keeps the client's windows behind the server's however long the
+    /// request was in flight (a slow network or a busy machine), instead of relying on the
+    /// safety margin alone.
+    pub fn settle(&mut self, group: Group, sent: Millis, done: Millis) {
+        let Some(q) = self.history.get_mut(&group) else {
+            return;
+        };
+        if let Some(slot) = q.iter_mut().rev().find(|t| **t == sent) {
+            *slot = done.max(sent);
+            q.make_contiguous().sort_unstable();
+        }
+    }
+
     /// Records a 429 with `Retry-After: seconds` for `group` received at `now`: nothing
     /// in the group is sent before it has passed.
     pub fn retry_after(&mut self, group: Group, now: Millis, seconds: u64) {

@@ -150,3 +150,30 @@ fn backoff_is_bounded_and_grows() {
     }
     assert_eq!(p.backoff(5, 0), None);
 }
+
+/// A request counted at its answer time keeps the client's window behind the server's,
+/// whose arrival instant lies anywhere in `[sent, done]`: with 300 ms in flight, any
+/// arrival times inside those intervals stay within the per-second limit.
+#[test]
+fn slow_requests_are_counted_when_their_answer_arrives() {
+    let limit = Profile::production().limit(Group::InvoiceStatus);
+    let mut g = Governor::new(Profile::production()).with_margin(0);
+    let mut now: Millis = 1_000_000;
+    let mut seed = 7u64;
+    let mut arrivals = Vec::new();
+    for _ in 0..200 {
+        loop {
+            match g.acquire(Group::InvoiceStatus, now) {
+                Ok(()) => break,
+                Err(WaitUntil(t)) => now = t,
+            }
+        }
+        let flight = xorshift(&mut seed) % 300;
+        let arrival = now + xorshift(&mut seed) % (flight + 1);
+        arrivals.push(arrival);
+        g.settle(Group::InvoiceStatus, now, now + flight);
+        now += flight;
+    }
+    arrivals.sort_unstable();
+    assert_within(&arrivals, limit);
+}
