@@ -1,0 +1,103 @@
+// A thin promise wrapper over IndexedDB (no dependency). All business data of the app
+// lives here, so a reload or a browser restart loses nothing.
+//
+// Stores:
+//   invoices  – light list rows (number, dates, buyer, statuses); 10 000 load in one getAll
+//   drafts    – the draft JSON of each invoice (docs/draft-format.md), by invoice id
+//   xml       – the issued FA(3) XML bytes (exactly what is sent and printed), by invoice id
+//   history   – KSeF history rows of each invoice (index invoiceId)
+//   users     – demo users and their permissions
+//   settings  – key/value settings (company, KSeF env, auth state, permissions switch…)
+//   sendJobs  – resumable send state of an interrupted "Wyślij do KSeF"
+
+const DB_NAME = 'tms-ksef-app';
+const DB_VERSION = 1;
+
+export type StoreName = 'invoices' | 'drafts' | 'xml' | 'history' | 'users' | 'settings' | 'sendJobs';
+
+let dbPromise: Promise<IDBDatabase> | undefined;
+
+function req<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+export function openDb(): Promise<IDBDatabase> {
+  dbPromise ??= new Promise((resolve, reject) => {
+    const open = indexedDB.open(DB_NAME, DB_VERSION);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      const inv = db.createObjectStore('invoices', { keyPath: 'id' });
+      inv.createIndex('seq', 'seq', { unique: true });
+      db.createObjectStore('drafts');
+      db.createObjectStore('xml');
+      const h = db.createObjectStore('history', { keyPath: 'id', autoIncrement: true });
+      h.createIndex('invoiceId', 'invoiceId');
+      db.createObjectStore('users', { keyPath: 'id' });
+      db.createObjectStore('settings');
+      db.createObjectStore('sendJobs', { keyPath: 'id' });
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+    open.onblocked = () => reject(new Error('IndexedDB blocked by another tab'));
+  });
+  return dbPromise;
+}
+
+async function store(name: StoreName, mode: IDBTransactionMode): Promise<IDBObjectStore> {
+  return (await openDb()).transaction(name, mode).objectStore(name);
+}
+
+export async function get<T>(name: StoreName, key: IDBValidKey): Promise<T | undefined> {
+  return req((await store(name, 'readonly')).get(key)) as Promise<T | undefined>;
+}
+
+export async function getAll<T>(name: StoreName): Promise<T[]> {
+  return req((await store(name, 'readonly')).getAll()) as Promise<T[]>;
+}
+
+export async function getAllByIndex<T>(name: StoreName, index: string, key: IDBValidKey): Promise<T[]> {
+  return req((await store(name, 'readonly')).index(index).getAll(key)) as Promise<T[]>;
+}
+
+export async function put(name: StoreName, value: unknown, key?: IDBValidKey): Promise<IDBValidKey> {
+  return req((await store(name, 'readwrite')).put(value, key));
+}
+
+export async function del(name: StoreName, key: IDBValidKey): Promise<void> {
+  await req((await store(name, 'readwrite')).delete(key));
+}
+
+export async function count(name: StoreName): Promise<number> {
+  return req((await store(name, 'readonly')).count());
+}
+
+/** The highest key of an index (e.g. the last invoice sequence number). */
+export async function maxOfIndex(name: StoreName, index: string): Promise<IDBValidKey | undefined> {
+  const s = await store(name, 'readonly');
+  const cursor = await req(s.index(index).openCursor(null, 'prev'));
+  return cursor?.key;
+}
+
+/** Several writes in one transaction: all or nothing. */
+export async function atomically(
+  names: StoreName[],
+  fn: (stores: Record<string, IDBObjectStore>) => void,
+): Promise<void> {
+  const tx = (await openDb()).transaction(names, 'readwrite');
+  const stores: Record<string, IDBObjectStore> = {};
+  for (const n of names) stores[n] = tx.objectStore(n);
+  fn(stores);
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+  });
+}
+
+export const setting = {
+  get: <T>(key: string) => get<T>('settings', key),
+  set: (key: string, value: unknown) => put('settings', value, key),
+};

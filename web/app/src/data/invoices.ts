@@ -1,0 +1,271 @@
+// Invoices: drafts (docs/draft-format.md), issuing (number + FA(3) XML bytes + hash,
+// fixed forever after), corrections, and the per-invoice KSeF history.
+
+import { checkDraft, draftToXml, invoiceHash, type FieldError } from 'ksef-module';
+import * as db from './db';
+import { todayYmd } from '../ui/dom';
+import type { HistoryRow, InvoiceRow } from './model';
+import { company, initKsef } from './ksef';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Draft = Record<string, any>;
+
+let cache: InvoiceRow[] | undefined;
+const listeners = new Set<() => void>();
+
+export function onInvoices(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+function notify(): void {
+  for (const fn of listeners) fn();
+}
+
+/** All list rows, newest first (cached in memory; the list reads it on every render). */
+export async function list(): Promise<InvoiceRow[]> {
+  if (!cache) {
+    cache = await db.getAll<InvoiceRow>('invoices');
+    cache.sort((a, b) => b.seq - a.seq);
+  }
+  return cache;
+}
+
+export const get = (id: string) => db.get<InvoiceRow>('invoices', id);
+export const getDraft = (id: string) => db.get<Draft>('drafts', id);
+export async function getXml(id: string): Promise<Uint8Array | undefined> {
+  const v = await db.get<Uint8Array | ArrayBuffer>('xml', id);
+  return v instanceof ArrayBuffer ? new Uint8Array(v) : v;
+}
+
+export async function putRow(row: InvoiceRow): Promise<void> {
+  await db.put('invoices', row);
+  if (cache) {
+    const i = cache.findIndex((r) => r.id === row.id);
+    if (i >= 0) cache[i] = row;
+    else cache.unshift(row);
+  }
+  notify();
+}
+
+/** Updates several rows in one transaction (bulk send results). */
+export async function putRows(rows: InvoiceRow[], history: HistoryRow[] = []): Promise<void> {
+  await db.atomically(['invoices', 'history'], (s) => {
+    for (const r of rows) s.invoices.put(r);
+    for (const h of history) s.history.put(h);
+  });
+  if (cache) {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    cache = cache.map((r) => byId.get(r.id) ?? r);
+  }
+  notify();
+}
+
+function uuid(): string {
+  return crypto.randomUUID();
+}
+
+async function nextSeq(): Promise<number> {
+  const max = (await db.maxOfIndex('invoices', 'seq')) as number | undefined;
+  return (max ?? 0) + 1;
+}
+
+/** Totals of a draft (checkDraft) or blanks when it does not check yet. */
+function summary(draft: Draft): Pick<InvoiceRow, 'kind' | 'issueDate' | 'buyerName' | 'buyerNip' | 'gross' | 'currency'> {
+  const r = checkDraft(draft);
+  return {
+    kind: String(draft.kind ?? 'VAT'),
+    issueDate: String(draft.issueDate ?? ''),
+    buyerName: String(draft.buyer?.name ?? ''),
+    buyerNip: String(draft.buyer?.nip ?? draft.buyer?.euVatId ?? draft.buyer?.taxId ?? ''),
+    gross: r.ok ? r.totals.gross : '',
+    currency: r.ok ? r.totals.currency : String(draft.currency ?? 'PLN'),
+  };
+}
+
+/** Creates or updates a working invoice (status ROBOCZY). */
+export async function saveDraft(id: string | undefined, draft: Draft, extra: Partial<InvoiceRow> = {}): Promise<InvoiceRow> {
+  await initKsef();
+  const prev = id ? await get(id) : undefined;
+  if (prev && prev.docStatus !== 'ROBOCZY') throw new Error('Wystawionej faktury nie można zmieniać: wystaw korektę.');
+  const row: InvoiceRow = {
+    ...(prev ?? {
+      id: uuid(), seq: await nextSeq(), docStatus: 'ROBOCZY', createdAt: new Date().toISOString(), sendMode: 'online',
+    }),
+    ...extra,
+    ...summary(draft),
+    number: String(draft.invoiceNumber ?? ''),
+  } as InvoiceRow;
+  await db.atomically(['invoices', 'drafts'], (s) => {
+    s.invoices.put(row);
+    s.drafts.put(draft, row.id);
+  });
+  if (cache && !prev) cache.unshift(row);
+  else if (cache) cache = cache.map((r) => (r.id === row.id ? row : r));
+  notify();
+  return row;
+}
+
+/** The next number from the company's pattern ({n} counts per month). */
+async function nextNumber(issueDate: string): Promise<string> {
+  const c = await company();
+  const [y, m] = issueDate.split('-');
+  const key = `numbering:${y}-${m}`;
+  const existing = new Set((await list()).map((r) => r.number));
+  let n = ((await db.setting.get<number>(key)) ?? 0) + 1;
+  let number: string;
+  for (;;) {
+    number = c.numberPattern.replace('{n}', String(n)).replace('{MM}', m).replace('{YYYY}', y);
+    if (!existing.has(number)) break;
+    n++;
+  }
+  await db.setting.set(key, n);
+  return number;
+}
+
+export class DraftInvalid extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(`Faktura zawiera błędy (${errors.length})`);
+  }
+}
+
+/** WYSTAWIONY: number, FA(3) XML bytes and their hash, fixed from now on. */
+export async function issue(id: string): Promise<InvoiceRow> {
+  await initKsef();
+  const row = await get(id);
+  const draft = await getDraft(id);
+  if (!row || !draft) throw new Error('Nie znaleziono faktury.');
+  if (row.docStatus === 'WYSTAWIONY') return row;
+  const d: Draft = structuredClone(draft);
+  if (!d.issueDate) d.issueDate = todayYmd();
+  const placeholder = !d.invoiceNumber;
+  if (placeholder) d.invoiceNumber = 'X';
+  const check = checkDraft(d);
+  if (!check.ok) throw new DraftInvalid(check.errors);
+  if (placeholder) d.invoiceNumber = await nextNumber(d.issueDate);
+  const createdAt = new Date();
+  const xml = draftToXml(d, createdAt);
+  const hash = invoiceHash(xml).base64;
+  const issued: InvoiceRow = {
+    ...row,
+    ...summary(d),
+    number: d.invoiceNumber,
+    docStatus: 'WYSTAWIONY',
+    issuedAt: createdAt.toISOString(),
+    hash,
+    ksefStatus: row.outsideKsef ? undefined : 'waiting_for_sending',
+  };
+  await db.atomically(['invoices', 'drafts', 'xml'], (s) => {
+    s.invoices.put(issued);
+    s.drafts.put(d, id);
+    s.xml.put(xml, id);
+  });
+  if (cache) cache = cache.map((r) => (r.id === id ? issued : r));
+  notify();
+  return issued;
+}
+
+export async function history(invoiceId: string): Promise<HistoryRow[]> {
+  const rows = await db.getAllByIndex<HistoryRow>('history', 'invoiceId', invoiceId);
+  return rows.sort((a, b) => (b.id ?? 0) - (a.id ?? 0));
+}
+
+export const putHistory = (row: HistoryRow) => db.put('history', row);
+
+/** Why a correction cannot be made now, or undefined when it can (manual, chapter IV). */
+export function correctionBlocked(row: InvoiceRow): string | undefined {
+  if (row.docStatus !== 'WYSTAWIONY') return 'Korygować można tylko fakturę wystawioną.';
+  if (row.ksefNumber || row.outsideKsef) return undefined;
+  return 'Korekta jest możliwa, gdy faktura pierwotna otrzymała numer KSeF (albo została wystawiona poza KSeF). ' +
+    'Najpierw wyślij fakturę do KSeF i poczekaj na status ZAAKCEPTOWANO.';
+}
+
+const KOR_OF: Record<string, string> = { VAT: 'KOR', UPR: 'KOR', KOR: 'KOR', ZAL: 'KOR_ZAL', KOR_ZAL: 'KOR_ZAL', ROZ: 'KOR_ROZ', KOR_ROZ: 'KOR_ROZ' };
+
+/** "korekta faktury": a KOR draft prefilled from the original (before = after = the
+ *  original lines; the user edits the after side and the reason). */
+export async function createCorrection(originalId: string): Promise<InvoiceRow> {
+  const orig = await get(originalId);
+  const od = await getDraft(originalId);
+  if (!orig || !od) throw new Error('Nie znaleziono faktury.');
+  const blocked = correctionBlocked(orig);
+  if (blocked) throw new Error(blocked);
+  const lines: Draft[] = String(od.kind ?? 'VAT').startsWith('KOR')
+    ? (od.correction?.lines ?? []).map((p: Draft) => p.after)
+    : (od.lines ?? []);
+  const corrected: Draft = { invoiceNumber: orig.number, issueDate: orig.issueDate };
+  if (orig.ksefNumber) corrected.ksefNumber = orig.ksefNumber;
+  else corrected.issuedOutsideKsef = true;
+  const d: Draft = {
+    kind: KOR_OF[String(od.kind ?? 'VAT')] ?? 'KOR',
+    invoiceNumber: '',
+    issueDate: todayYmd(),
+    seller: structuredClone(od.seller),
+    buyer: structuredClone(od.buyer),
+    correction: {
+      reason: '',
+      type: 1,
+      corrected: [corrected],
+      lines: lines.map((l) => ({ before: structuredClone(l), after: structuredClone(l) })),
+    },
+  };
+  for (const k of ['placeOfIssue', 'saleDate', 'salePeriod', 'currency', 'exchangeRate', 'exchangeRateDate', 'payment', 'annotations', 'advance', 'settlement', 'systemInfo']) {
+    if (od[k] !== undefined) d[k] = structuredClone(od[k]);
+  }
+  if (d.payment?.dueDate) delete d.payment.dueDate;
+  return saveDraft(undefined, d, { correctionOf: originalId, sendMode: 'online' });
+}
+
+/** Demo data: `n` issued invoices (for the 10 000-row list and bulk sending). */
+export async function generate(n: number, opts: { issue: boolean; numberPrefix?: string }): Promise<void> {
+  await initKsef();
+  const c = await company();
+  const base = await nextSeq();
+  const date = todayYmd();
+  const prefix = opts.numberPrefix ?? `GEN/${Date.now().toString(36).toUpperCase()}`;
+  const rows: InvoiceRow[] = [];
+  const drafts: [string, Draft][] = [];
+  const xmls: [string, Uint8Array][] = [];
+  for (let i = 0; i < n; i++) {
+    const d: Draft = {
+      invoiceNumber: `${prefix}/${i + 1}`,
+      issueDate: date,
+      placeOfIssue: c.placeOfIssue,
+      seller: sellerOf(c),
+      buyer: { nip: '1111111111', name: `Klient testowy ${i + 1} sp. z o.o.`, address: { lines: ['ul. Polna 1', '00-001 Warszawa'], country: 'PL' } },
+      saleDate: date,
+      lines: [{ name: `Transport, zlecenie ZL/${i + 1}`, unit: 'usł.', quantity: '1', unitNetPrice: String(1000 + (i % 500)) + '.00', vatRate: '23' }],
+      payment: { dueDays: 14, method: 'transfer' },
+    };
+    const createdAt = new Date();
+    const id = uuid();
+    const row: InvoiceRow = {
+      id, seq: base + i, docStatus: 'ROBOCZY', createdAt: createdAt.toISOString(), sendMode: 'online',
+      ...summary(d), number: d.invoiceNumber,
+    };
+    if (opts.issue) {
+      const xml = draftToXml(d, createdAt);
+      row.docStatus = 'WYSTAWIONY';
+      row.issuedAt = createdAt.toISOString();
+      row.hash = invoiceHash(xml).base64;
+      row.ksefStatus = 'waiting_for_sending';
+      xmls.push([id, xml]);
+    }
+    rows.push(row);
+    drafts.push([id, d]);
+  }
+  await db.atomically(['invoices', 'drafts', 'xml'], (s) => {
+    for (const r of rows) s.invoices.put(r);
+    for (const [id, d] of drafts) s.drafts.put(d, id);
+    for (const [id, x] of xmls) s.xml.put(x, id);
+  });
+  cache = undefined;
+  notify();
+}
+
+export function sellerOf(c: Awaited<ReturnType<typeof company>>): Draft {
+  const s: Draft = { nip: c.nip, name: c.name, address: { lines: c.addressLines.filter(Boolean), country: 'PL' } };
+  if (c.email) s.email = c.email;
+  if (c.phone) s.phone = c.phone;
+  if (c.bankAccount) s.bankAccount = { number: c.bankAccount, ...(c.bankName ? { bankName: c.bankName } : {}) };
+  return s;
+}

@@ -1,0 +1,194 @@
+// The app's single connection to the ksef-module package (web/ksef, CONTRACT.md): the
+// wasm init, the credential store, the KSeF client and the authorization state shown in
+// the top bar and in Ustawienia → Rozliczenia → KSEF.
+
+import {
+  init, CredentialStore, KsefClient, KsefError,
+  type AuthState, type CertificateInfo, type Env, type Role,
+} from 'ksef-module';
+import * as db from './db';
+import * as perms from './perms';
+import * as net from './net';
+import { DEFAULT_COMPANY, type Company } from './model';
+
+let ready: Promise<void> | undefined;
+let store: CredentialStore | undefined;
+let client: KsefClient | undefined;
+let clientEnv: Env | undefined;
+
+/** What the UI shows as the authorization status (persisted across reloads). */
+export interface AuthView {
+  state: 'NONE' | 'IN_PROGRESS' | 'ACCEPTED' | 'ERROR';
+  reason?: string;
+  at?: string;
+}
+
+let auth: AuthView = { state: 'NONE' };
+const authListeners = new Set<(a: AuthView) => void>();
+
+export function initKsef(): Promise<void> {
+  ready ??= init();
+  return ready;
+}
+
+export async function credentials(): Promise<CredentialStore> {
+  await initKsef();
+  store ??= await CredentialStore.open();
+  return store;
+}
+
+export async function env(): Promise<Env> {
+  return (await db.setting.get<Env>('ksefEnv')) ?? 'sim';
+}
+
+export async function company(): Promise<Company> {
+  return { ...DEFAULT_COMPANY, ...((await db.setting.get<Company>('company')) ?? {}) };
+}
+
+export async function ksefClient(): Promise<KsefClient> {
+  await initKsef();
+  const e = await env();
+  if (!client || clientEnv !== e) {
+    client = new KsefClient({ env: e, proxyBase: '', appToken: perms.appToken });
+    clientEnv = e;
+  }
+  return client;
+}
+
+export const authView = (): AuthView => auth;
+
+export function onAuth(fn: (a: AuthView) => void): () => void {
+  authListeners.add(fn);
+  return () => authListeners.delete(fn);
+}
+
+async function setAuth(a: AuthView): Promise<void> {
+  auth = { ...a, at: a.at ?? new Date().toISOString() };
+  if (a.state !== 'IN_PROGRESS') await db.setting.set('authView', auth);
+  for (const fn of authListeners) fn(auth);
+}
+
+export async function loadAuth(): Promise<void> {
+  auth = (await db.setting.get<AuthView>('authView')) ?? { state: 'NONE' };
+}
+
+/** Marks the status ERROR (e.g. a wrong password on ZAPISZ), as the manual describes. */
+export const authError = (reason: string) => setAuth({ state: 'ERROR', reason });
+
+/** KSEF → AUTHORIZE. Never throws: the outcome is the new status. */
+export async function authorize(): Promise<AuthView> {
+  if (!perms.can('ksef.change_settings')) {
+    throw new perms.PermissionError('ksef.change_settings');
+  }
+  await setAuth({ state: 'IN_PROGRESS' });
+  try {
+    const s = await credentials();
+    const cred = await s.get('auth');
+    if (!cred) {
+      await setAuth({ state: 'ERROR', reason: 'Brak certyfikatu uwierzytelniającego: uzupełnij i zapisz certyfikat, klucz i hasło w Ustawienia → Rozliczenia → KSEF' });
+      return auth;
+    }
+    const c = await company();
+    await perms.ensureToken();
+    const result = await (await ksefClient()).authorize(cred, { type: 'Nip', value: c.nip });
+    await setAuth(fromState(result));
+  } catch (e) {
+    if (net.isNetworkError(e)) net.reportFailure(net.UNREACHABLE_TEXT);
+    await setAuth({ state: 'ERROR', reason: errorText(e) });
+  }
+  return auth;
+}
+
+function fromState(s: AuthState): AuthView {
+  switch (s.state) {
+    case 'Accepted': return { state: 'ACCEPTED' };
+    case 'InProgress': return { state: 'IN_PROGRESS' };
+    case 'NotAuthenticated': return { state: 'NONE' };
+    case 'Error': return { state: 'ERROR', reason: authReason(s.reason) };
+  }
+}
+
+function authReason(r: { kind: string; message: string; code?: number; details?: string[] }): string {
+  const code = r.code ? ` (kod ${r.code})` : '';
+  let head: string;
+  switch (r.kind) {
+    case 'missing_credentials':
+      head = 'Brak certyfikatu, klucza lub hasła: uzupełnij i zapisz je w Ustawienia → Rozliczenia → KSEF';
+      break;
+    case 'wrong_password': head = 'Nieprawidłowe hasło certyfikatu uwierzytelniającego'; break;
+    case 'certificate_rejected': head = `KSeF odrzucił certyfikat${code}`; break;
+    case 'no_permissions': head = `KSeF: brak przypisanych uprawnień w kontekście NIP firmy${code}`; break;
+    case 'blocked': head = `KSeF: kontekst zablokowany${code}`; break;
+    case 'network':
+      head = 'KSeF nieosiągalny (brak połączenia z serwerem)';
+      net.reportFailure(net.UNREACHABLE_TEXT);
+      break;
+    case 'rejected':
+      head = r.code === 401 || r.code === 403
+        ? 'Serwer odmówił: brak uprawnienia „Może zmienić: ustawienia” (ksef.change_settings)'
+        : `KSeF odmówił uwierzytelnienia${code}`;
+      break;
+    default: head = `Błąd autoryzacji${code}`;
+  }
+  const parts = [head];
+  if (r.details?.length) parts.push(r.details.join('; '));
+  else if (r.kind !== 'missing_credentials' && r.kind !== 'wrong_password') parts.push(r.message);
+  return parts.join(': ');
+}
+
+/** On start: re-authorize silently when the last status was ACCEPTED (the token is
+ *  kept only in memory, so a reload logs in again with the stored credential). */
+export async function resumeAuth(): Promise<void> {
+  if (auth.state === 'ACCEPTED' && perms.can('ksef.change_settings')) {
+    await authorize().catch(() => undefined);
+  } else if (auth.state === 'ACCEPTED' || auth.state === 'IN_PROGRESS') {
+    await setAuth({ state: 'NONE' });
+  }
+}
+
+export async function credentialStatus(): Promise<{ auth?: CertificateInfo; offline?: CertificateInfo }> {
+  return (await credentials()).status();
+}
+
+export async function saveCredential(role: Role, cert: Uint8Array, key: Uint8Array, password: string): Promise<CertificateInfo> {
+  return (await credentials()).save(role, cert, key, password);
+}
+
+const ROLE_TEXT: Record<Role, { cert: string; type: string }> = {
+  auth: { cert: 'certyfikat uwierzytelniający', type: 'uwierzytelniający (Authentication, typ I)' },
+  offline: { cert: 'certyfikat offline', type: 'offline (Offline, typ II)' },
+};
+
+/** Polish message for a KsefError code (ZAPISZ in the KSEF tab and elsewhere). */
+export function credentialErrorText(role: Role, e: unknown): string {
+  const code = e instanceof KsefError ? e.code : (e as { code?: string })?.code;
+  const t = ROLE_TEXT[role];
+  switch (code) {
+    case 'PASSWORD_REQUIRED': return `Podaj hasło do klucza (${t.cert}): klucz jest zaszyfrowany.`;
+    case 'WRONG_PASSWORD': return `Nieprawidłowe hasło do klucza (${t.cert}).`;
+    case 'KEY_MISMATCH': return `Klucz nie pasuje do certyfikatu (${t.cert}): wgraj klucz wygenerowany razem z tym certyfikatem.`;
+    case 'WRONG_CERT_TYPE': return `Nieprawidłowy typ certyfikatu: w tym polu wymagany jest certyfikat ${t.type}.`;
+    case 'CERT_EXPIRED': return `Certyfikat wygasł (${t.cert}): pobierz nowy certyfikat z Modułu certyfikatów KSeF.`;
+    case 'CERT_NOT_YET_VALID': return `Certyfikat nie jest jeszcze ważny (${t.cert}).`;
+    case 'MISSING_CERTIFICATE': return `Wybierz plik: ${t.cert}.`;
+    case 'MISSING_KEY': return `Wybierz plik klucza do: ${t.cert}.`;
+    case 'PASSWORD_NOT_EXPECTED': return `Klucz (${t.cert}) nie jest zaszyfrowany: pozostaw hasło puste.`;
+    case 'UNSUPPORTED_KEY': return `Nieobsługiwany rodzaj klucza lub szyfrowania (${t.cert}): wymagany klucz RSA lub EC P-256 w formacie PKCS#8.`;
+    case 'BAD_INPUT_FILE':
+    case 'BAD_CERTIFICATE': return `Nie można odczytać pliku certyfikatu (${t.cert}): oczekiwany plik .crt/.pem/.cer (PEM lub DER).`;
+    case 'BAD_KEY': return `Nie można odczytać pliku klucza (${t.cert}): oczekiwany zaszyfrowany klucz PKCS#8 (.key/.pem).`;
+    default: return `Nie udało się zapisać (${t.cert}): ${errorText(e)}`;
+  }
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof perms.PermissionError) return e.message;
+  if (net.isNetworkError(e)) return net.UNREACHABLE_TEXT;
+  if (e instanceof KsefError) {
+    const d = e.details?.length ? ` (${e.details.join('; ')})` : '';
+    return `${e.message}${d} [${e.code}]`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+export { KsefError };

@@ -1,0 +1,267 @@
+// "Wyślij do KSeF" for one invoice (KSEF panel) or many (the list): checks, history rows
+// (OCZEKUJE NA WYSŁANIE DO KSEF → WERYFIKACJA W KSEF → ZAAKCEPTOWANO / ODRZUCONO), the
+// client's resumable send state kept in IndexedDB (a reload mid-send resumes, nothing is
+// sent twice), ODŚWIEŻ and the UPO.
+
+import type { Outcome } from 'ksef-module';
+import * as db from './db';
+import * as inv from './invoices';
+import * as net from './net';
+import * as perms from './perms';
+import { authView, credentialStatus, errorText, ksefClient } from './ksef';
+import { KSEF_STATUS_LABEL, SEND_MODE_LABEL, type HistoryRow, type InvoiceRow, type KsefStatus, type SendMode } from './model';
+
+export class SendRefused extends Error {}
+
+export interface SendJob {
+  id: string;
+  invoiceIds: string[];
+  mode: SendMode;
+  startedAt: string;
+  state?: unknown;
+}
+
+export interface SendResult {
+  id: string;
+  number: string;
+  status?: KsefStatus;
+  ksefNumber?: string;
+  text: string;
+  ok: boolean;
+}
+
+export type Progress = { done: number; total: number; phase: 'sending' | 'done' };
+const progressListeners = new Set<(p: Progress) => void>();
+export function onProgress(fn: (p: Progress) => void): () => void {
+  progressListeners.add(fn);
+  return () => progressListeners.delete(fn);
+}
+function progress(p: Progress): void {
+  for (const fn of progressListeners) fn(p);
+}
+
+const inFlight = new Set<string>();
+
+/** Extension point for the offline modes (issue 8): a handler per non-online mode. */
+export type OfflineHandler = (rows: InvoiceRow[]) => Promise<SendResult[]>;
+export const offlineHandlers: Partial<Record<SendMode, OfflineHandler>> = {};
+
+/** Everything that must hold before anything is sent, in any mode (manual II/III). */
+export async function preconditions(mode: SendMode): Promise<void> {
+  if (!perms.can('ksef.change_document')) throw new SendRefused(perms.refusal('ksef.change_document'));
+  const creds = await credentialStatus();
+  if (!creds.auth || !creds.offline) {
+    const missing = [!creds.auth && 'certyfikat uwierzytelniający', !creds.offline && 'certyfikat offline'].filter(Boolean).join(' i ');
+    throw new SendRefused(`Wysyłka niemożliwa: brak zapisanego: ${missing}. Oba certyfikaty (uwierzytelniający i offline) ` +
+      'muszą być uzupełnione i zapisane w Ustawienia → Rozliczenia → KSEF, niezależnie od trybu wysyłki.');
+  }
+  if (mode !== 'online') return;
+  const a = authView();
+  if (a.state !== 'ACCEPTED') {
+    const st = a.state === 'ERROR' ? 'ERROR' : a.state === 'IN_PROGRESS' ? 'W TRAKCIE' : 'BRAK AUTORYZACJI';
+    throw new SendRefused(`Nie można wysłać faktury do KSeF: nieprawidłowy status logowania do KSeF (${st}` +
+      (a.reason ? `: ${a.reason}` : '') + '). Wysyłka jest możliwa tylko przy statusie ACCEPTED: ' +
+      'autoryzuj w Ustawienia → Rozliczenia → KSEF → AUTHORIZE.');
+  }
+  if (net.reach() === 'offline' || (await net.check()) === 'offline') throw new SendRefused(net.UNREACHABLE_TEXT);
+}
+
+function why(row: InvoiceRow | undefined, retry: boolean): string | undefined {
+  if (!row) return 'Nie znaleziono faktury.';
+  if (row.docStatus !== 'WYSTAWIONY') return 'Do KSeF można wysłać tylko fakturę o statusie WYSTAWIONY.';
+  if (row.outsideKsef) return 'Faktura wystawiona poza KSeF: nie jest wysyłana.';
+  if (row.ksefStatus === 'accepted') return `Faktura ma już numer KSeF ${row.ksefNumber ?? ''}.`.trim();
+  if (inFlight.has(row.id)) return 'Wysyłka tej faktury trwa.';
+  if (!retry && row.ksefStatus === 'verifying') return 'Faktura jest weryfikowana w KSeF: użyj ODŚWIEŻ.';
+  return undefined;
+}
+
+/** Sends invoices (mode 'auto': batch for many). Throws SendRefused when nothing can go. */
+export async function send(ids: string[], opts: { mode?: SendMode; retry?: boolean } = {}): Promise<SendResult[]> {
+  const mode = opts.mode ?? 'online';
+  await preconditions(mode);
+  const results: SendResult[] = [];
+  const rows: InvoiceRow[] = [];
+  for (const id of ids) {
+    const row = await inv.get(id);
+    const reason = why(row, opts.retry ?? false);
+    if (reason) results.push({ id, number: row?.number ?? id, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text: reason, ok: false });
+    else rows.push(row!);
+  }
+  if (rows.length === 0) {
+    if (ids.length === 1) throw new SendRefused(results[0].text);
+    return results;
+  }
+  if (mode !== 'online') {
+    const handler = offlineHandlers[mode];
+    if (!handler) throw new SendRefused(`Tryb wysyłki „${SEND_MODE_LABEL[mode]}” nie jest jeszcze dostępny.`);
+    return [...results, ...(await handler(rows))];
+  }
+  const job: SendJob = { id: crypto.randomUUID(), invoiceIds: rows.map((r) => r.id), mode, startedAt: new Date().toISOString() };
+  const now = new Date().toISOString();
+  const history: HistoryRow[] = [];
+  const updated = rows.map((r) => {
+    history.push({ invoiceId: r.id, status: 'waiting_for_sending', createdAt: now, mode });
+    return { ...r, ksefStatus: 'waiting_for_sending' as KsefStatus, sendMode: mode, ksefUpdatedAt: now };
+  });
+  await db.put('sendJobs', job);
+  await inv.putRows(updated, history);
+  return [...results, ...(await run(job))];
+}
+
+/** Runs (or resumes) a job: WERYFIKACJA W KSEF rows, the client call, the outcomes. */
+async function run(job: SendJob): Promise<SendResult[]> {
+  for (const id of job.invoiceIds) inFlight.add(id);
+  const total = job.invoiceIds.length;
+  progress({ done: 0, total, phase: 'sending' });
+  try {
+    const items: { id: string; xml: Uint8Array }[] = [];
+    for (const id of job.invoiceIds) {
+      const xml = await inv.getXml(id);
+      if (xml) items.push({ id, xml });
+    }
+    const now = new Date().toISOString();
+    const rows = (await Promise.all(job.invoiceIds.map((id) => inv.get(id)))).filter((r): r is InvoiceRow => !!r);
+    if (job.state === undefined) {
+      await inv.putRows(
+        rows.map((r) => ({ ...r, ksefStatus: 'verifying', ksefUpdatedAt: now })),
+        rows.map((r) => ({ invoiceId: r.id, status: 'verifying', createdAt: now, mode: job.mode })),
+      );
+    }
+    const client = await ksefClient();
+    const sent = await client.sendInvoices(items, {
+      mode: 'auto',
+      state: job.state,
+      onProgress: (done, t) => progress({ done, total: t, phase: 'sending' }),
+      persist: async (state) => {
+        job.state = state;
+        await db.put('sendJobs', job);
+      },
+    });
+    // CONTRACT.md says Outcome[]; the package returns { outcomes, mode, state }.
+    const outcomes: Outcome[] = Array.isArray(sent) ? sent : (sent as { outcomes: Outcome[] }).outcomes;
+    const results = await applyOutcomes(outcomes, job.mode);
+    await db.del('sendJobs', job.id);
+    progress({ done: total, total, phase: 'done' });
+    return results;
+  } catch (e) {
+    progress({ done: 0, total, phase: 'done' });
+    const code = (e as { code?: string }).code;
+    if (code === 'NOT_AUTHORIZED') {
+      await revert(job);
+      throw new SendRefused('Nie można wysłać faktury do KSeF: nieprawidłowy status logowania do KSeF. ' +
+        'Autoryzuj w Ustawienia → Rozliczenia → KSEF → AUTHORIZE.');
+    }
+    if (code === 'NETWORK' || net.isNetworkError(e)) {
+      net.reportFailure(net.UNREACHABLE_TEXT);
+      throw new SendRefused(`${net.UNREACHABLE_TEXT} Przerwana wysyłka (${total}) zostanie wznowiona automatycznie.`);
+    }
+    if (/\b403\b|forbidden|permission/i.test(String((e as Error).message))) {
+      await revert(job);
+      throw new SendRefused('Serwer odmówił wysyłki: ' + perms.refusal('ksef.change_document'));
+    }
+    await revert(job);
+    throw new SendRefused('Wysyłka nie powiodła się: ' + errorText(e));
+  } finally {
+    for (const id of job.invoiceIds) inFlight.delete(id);
+  }
+}
+
+/** An unsent job goes back to OCZEKUJE NA WYSŁANIE DO KSEF. */
+async function revert(job: SendJob): Promise<void> {
+  await db.del('sendJobs', job.id);
+  const rows = (await Promise.all(job.invoiceIds.map((id) => inv.get(id)))).filter((r): r is InvoiceRow => !!r);
+  await inv.putRows(rows.filter((r) => r.ksefStatus === 'verifying').map((r) => ({ ...r, ksefStatus: 'waiting_for_sending' })));
+}
+
+function historyOf(o: Outcome, mode: SendMode, invoiceId: string): HistoryRow {
+  const accepted = o.status === 'accepted';
+  return {
+    invoiceId,
+    status: o.status,
+    ksefNumber: o.ksefNumber ?? undefined,
+    createdAt: new Date().toISOString(),
+    invoicingDate: o.invoicingDate,
+    description: accepted ? (o.description && o.description !== 'OK' ? o.description : 'Sukces') : o.description,
+    details: o.details,
+    mode,
+    outcome: o,
+  };
+}
+
+async function applyOutcomes(outcomes: Outcome[], mode: SendMode): Promise<SendResult[]> {
+  const rows: InvoiceRow[] = [];
+  const history: HistoryRow[] = [];
+  const results: SendResult[] = [];
+  for (const o of outcomes) {
+    const row = await inv.get(o.id);
+    if (!row) continue;
+    const next: InvoiceRow = {
+      ...row, ksefStatus: o.status, ksefNumber: o.ksefNumber ?? row.ksefNumber, outcome: o, sendMode: mode,
+      ksefUpdatedAt: new Date().toISOString(),
+    };
+    rows.push(next);
+    history.push(historyOf(o, mode, row.id));
+    results.push({
+      id: row.id, number: row.number, status: o.status, ksefNumber: o.ksefNumber ?? undefined, ok: o.status === 'accepted',
+      text: o.status === 'accepted' ? 'Sukces' : [o.description, ...(o.details ?? [])].filter(Boolean).join(' — ') || KSEF_STATUS_LABEL[o.status],
+    });
+  }
+  await inv.putRows(rows, history);
+  return results;
+}
+
+/** Interrupted sends (reload, restart, network cut): resumed once KSeF is reachable and
+ *  authorization is ACCEPTED. */
+export async function pendingJobs(): Promise<SendJob[]> {
+  return db.getAll<SendJob>('sendJobs');
+}
+
+let resuming = false;
+export async function resumePending(): Promise<SendResult[]> {
+  if (resuming || authView().state !== 'ACCEPTED' || !perms.can('ksef.change_document')) return [];
+  resuming = true;
+  try {
+    const out: SendResult[] = [];
+    for (const job of await pendingJobs()) {
+      if (job.invoiceIds.some((id) => inFlight.has(id))) continue;
+      out.push(...(await run(job)));
+    }
+    return out;
+  } finally {
+    resuming = false;
+  }
+}
+
+/** ODŚWIEŻ: re-reads the status of the last send. */
+export async function refresh(id: string): Promise<InvoiceRow | undefined> {
+  if (!perms.can('ksef.view_document')) throw new SendRefused(perms.refusal('ksef.view_document'));
+  const row = await inv.get(id);
+  if (!row?.outcome) return row;
+  if (row.ksefStatus === 'accepted' || row.ksefStatus === 'rejected') return row;
+  try {
+    const o = await (await ksefClient()).refresh(row.outcome);
+    if (o.status !== row.ksefStatus) await applyOutcomes([{ ...o, id }], row.sendMode);
+  } catch (e) {
+    if (net.isNetworkError(e)) net.reportFailure(net.UNREACHABLE_TEXT);
+    throw new SendRefused('Nie udało się odświeżyć statusu: ' + errorText(e));
+  }
+  return inv.get(id);
+}
+
+/** The UPO of an accepted invoice (fetched once, then kept with the history row). */
+export async function upo(historyId: number): Promise<{ bytes: Uint8Array; row: HistoryRow }> {
+  if (!perms.can('ksef.view_document')) throw new SendRefused(perms.refusal('ksef.view_document'));
+  const row = await db.get<HistoryRow>('history', historyId);
+  if (!row?.outcome || row.status !== 'accepted') throw new SendRefused('UPO jest dostępne tylko dla faktury zaakceptowanej w KSeF.');
+  if (row.upo) return { bytes: row.upo instanceof ArrayBuffer ? new Uint8Array(row.upo) : row.upo, row };
+  try {
+    const bytes = await (await ksefClient()).upo(row.outcome);
+    const next = { ...row, upo: bytes, upoAt: new Date().toISOString() };
+    await db.put('history', next);
+    return { bytes, row: next };
+  } catch (e) {
+    if (net.isNetworkError(e)) net.reportFailure(net.UNREACHABLE_TEXT);
+    throw new SendRefused('Nie udało się pobrać UPO: ' + errorText(e));
+  }
+}
