@@ -134,9 +134,12 @@ export async function shot(page, name) {
 
 /** Opens the app and waits until it has started (wasm, IndexedDB). */
 export async function openApp(page, url, hash = '#/przychody') {
+  if (page.url().startsWith(url)) await page.goto('about:blank'); // a fresh document, not a hash change
   await page.goto(`${url}/${hash}`);
   await page.waitForSelector('html[data-ready="1"]', { timeout: 20_000 });
 }
+
+const origin = (page) => new URL(page.url()).origin;
 
 /** Settings → KSEF: uploads both demo credentials, ZAPISZ, AUTHORIZE → ACCEPTED. */
 export async function setupKsef(page, url) {
@@ -156,7 +159,7 @@ export async function setupKsef(page, url) {
 
 /** Creates and issues an invoice through the editor; returns its id and number. */
 export async function createInvoice(page, { buyer = 'F.H.U. Jan Kowalski', nip = '1111111111', price = '1800.00', number = '', outside = false } = {}) {
-  await page.goto(page.url().replace(/#.*$/, '') + '#/faktura/nowa');
+  await openApp(page, origin(page), '#/faktura/nowa');
   await page.waitForSelector('form.editor');
   if (number) await page.fill('[data-path="invoiceNumber"]', number);
   await page.fill('[data-path="buyer.nip"]', nip);
@@ -176,7 +179,7 @@ export async function createInvoice(page, { buyer = 'F.H.U. Jan Kowalski', nip =
 
 /** KSEF tab → WYŚLIJ DO KSEF → Online; waits for a final status message. */
 export async function sendOnline(page, id) {
-  await page.goto(page.url().replace(/#.*$/, '') + `#/faktura/${id}/ksef`);
+  await openApp(page, origin(page), `#/faktura/${id}/ksef`);
   await page.waitForSelector('#ksef-send');
   await page.click('#ksef-send');
   await page.click('[data-mode="online"]');
@@ -186,4 +189,35 @@ export async function sendOnline(page, id) {
 
 export function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** Decodes a QR code from a PNG screenshot: the pixels are read in a blank page's
+ *  canvas, the code by jsQR (pure JS) here in Node. */
+export async function decodeQr(context, png) {
+  const { default: jsQR } = await import('jsqr');
+  const p = await context.newPage();
+  try {
+    const { width, height, data } = await p.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height);
+      return { width: d.width, height: d.height, data: Array.from(d.data) };
+    }, png.toString('base64'));
+    return jsQR(Uint8ClampedArray.from(data), width, height)?.data;
+  } finally {
+    await p.close();
+  }
+}
+
+/** Waits for a download started by `action` and returns its name and bytes. */
+export async function download(page, action) {
+  const [d] = await Promise.all([page.waitForEvent('download'), action()]);
+  const path = await d.path();
+  return { name: d.suggestedFilename(), bytes: readFileSync(path) };
 }

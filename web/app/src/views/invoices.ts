@@ -149,6 +149,9 @@ export async function invoicesView(root: HTMLElement): Promise<() => void> {
     try {
       const res = await send.send(ids);
       selected.clear();
+      for (const el of pool) el.dataset.id = '';
+      updateCount();
+      paint();
       showResults(res);
     } catch (e) {
       results.appendChild(message('error', (e as Error).message));

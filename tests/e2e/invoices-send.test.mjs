@@ -1,0 +1,138 @@
+// Issue 7, items 4 and 5: the invoice list and editor (every field error shown, issue →
+// WYSTAWIONY with a number), sending one invoice (ZAAKCEPTOWANO, KSeF number, Sukces),
+// five at once from the list (progress, per-invoice result), a duplicate (ODRZUCONO,
+// "Duplikat faktury" + details), XML and UPO downloads, sending while ERROR.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as H from './harness.mjs';
+
+const KSEF_NO = /^\d{10}-\d{8}-[0-9A-F]{12}-[0-9A-F]{2}$/;
+let stack, b, page, first;
+before(async () => {
+  stack = await H.startStack();
+  b = await H.launch();
+  page = b.page;
+  await H.setupKsef(page, stack.url);
+});
+after(async () => {
+  await b?.close();
+  b?.remove();
+  await stack?.stop();
+});
+
+test('editor shows every field error, then issues WYSTAWIONY with a number', async () => {
+  await H.openApp(page, stack.url, '#/faktura/nowa');
+  await page.fill('[data-path="buyer.nip"]', '123');
+  await page.fill('[data-path="lines.0.quantity"]', '3,5');
+  await page.click('#issue');
+  await page.waitForSelector('#draft-errors .msg-error');
+  const errors = await page.$$eval('#draft-errors li', (li) => li.map((x) => x.textContent));
+  for (const p of ['buyer.nip', 'buyer.name', 'buyer.address', 'lines[0].quantity', 'lines[0].name', 'lines[0].unitNetPrice']) {
+    assert.ok(errors.some((e) => e.startsWith(p)), `${p} in ${errors.join(' | ')}`);
+  }
+  assert.ok(await page.$('[data-path="buyer.nip"].invalid'));
+  assert.ok(await page.$('[data-path="lines.0.quantity"].invalid'));
+  await H.shot(page, '04-editor-errors');
+
+  first = await H.createInvoice(page, { buyer: 'Collins PLC Group' });
+  assert.match(first.number, /^FV\/1\/\d{2}\/\d{4}$/);
+  assert.equal(await page.textContent('#doc-status'), 'WYSTAWIONY');
+  assert.ok(await page.$('#tab-ksef'), 'the KSEF tab appears once issued');
+  await H.openApp(page, stack.url);
+  const row = page.locator(`.vlist .inv-row[data-id="${first.id}"]`);
+  assert.match(await row.textContent(), /Collins PLC Group.*WYSTAWIONY.*OCZEKUJE NA WYSŁANIE DO KSEF.*online/);
+  await H.shot(page, '04-list');
+});
+
+test('send one: ZAAKCEPTOWANO with a KSeF number and Sukces; history; XML and UPO', async () => {
+  const text = await H.sendOnline(page, first.id);
+  assert.match(text, /ZAAKCEPTOWANO/);
+  const rows = await page.$$eval('#ksef-history tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent.trim())));
+  assert.deepEqual(rows.map((r) => r[0]), ['ZAAKCEPTOWANO', 'WERYFIKACJA W KSEF', 'OCZEKUJE NA WYSŁANIE DO KSEF']);
+  assert.match(rows[0][1], KSEF_NO);
+  assert.equal(rows[0][4], 'Sukces');
+  assert.match(await page.textContent('.pager'), /Wierszy na stronie:.*1-3 z 3/);
+  assert.match(await page.textContent('#send-mode'), /TRYB WYSYŁKI: online/);
+  await H.shot(page, '05-ksef-panel-accepted');
+
+  const xml = await H.download(page, () => page.click('#ksef-xml'));
+  assert.match(xml.name, /\.xml$/);
+  const text2 = xml.bytes.toString('utf8');
+  assert.match(text2, /^<\?xml/);
+  assert.ok(text2.includes(`<P_2>${first.number}</P_2>`));
+
+  await page.click('button.upo');
+  await page.waitForSelector('#upo-tree');
+  const tree = await page.textContent('#upo-tree');
+  assert.match(tree, /Potwierdzenie/);
+  assert.ok(tree.includes(rows[0][1]), 'the UPO names the KSeF number');
+  assert.ok(await page.$('#upo-tree details'), 'collapsible tree');
+  await H.shot(page, '05-upo-tree');
+  const upo = await H.download(page, () => page.click('#upo-save'));
+  assert.match(upo.name, /^UPO_.*\.xml$/);
+  assert.match(upo.bytes.toString('utf8'), /NumerKSeFDokumentu/);
+  // The sent bytes are the stored ones: the UPO's hash is the SHA-256 of the XML file.
+  const hash = createHash('sha256').update(xml.bytes).digest('base64');
+  assert.ok(upo.bytes.toString('utf8').includes(hash), 'UPO hash = SHA-256 of the downloaded XML');
+});
+
+test('five at once from the list: progress bar and a result per invoice', async () => {
+  const ids = [];
+  for (let i = 0; i < 5; i++) ids.push((await H.createInvoice(page, { buyer: `Booth, Moore and James ${i}`, price: `${100 + i}.00` })).id);
+  await H.openApp(page, stack.url);
+  for (const id of ids) await page.click(`.vlist .inv-row[data-id="${id}"] input[type=checkbox]`);
+  assert.match(await page.textContent('#bulk-send'), /Wyślij do KSeF \(5\)/);
+  await page.click('#bulk-send');
+  await page.waitForSelector('#bulk-progress');
+  await page.waitForSelector('table.results', { timeout: 60_000 });
+  const res = await page.$$eval('table.results tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent.trim())));
+  assert.equal(res.length, 5);
+  for (const r of res) {
+    assert.equal(r[1], 'ZAAKCEPTOWANO');
+    assert.match(r[2], KSEF_NO);
+  }
+  assert.match(await page.textContent('.bulk-results'), /Wysłano 5: zaakceptowano 5, odrzucono 0/);
+  await page.waitForFunction((n) => document.querySelectorAll('.vlist .inv-row[data-status="accepted"]').length >= n, 6);
+  await H.shot(page, '04-list-bulk-sent');
+});
+
+test('duplicate: ODRZUCONO, no number, "Duplikat faktury" and the details', async () => {
+  const dup = await H.createInvoice(page, { number: first.number, buyer: 'Williams, Connor and Thompson Ltd' });
+  const text = await H.sendOnline(page, dup.id);
+  assert.match(text, /ODRZUCONO: Duplikat faktury/);
+  const top = await page.$$eval('#ksef-history tbody tr:first-child td', (tds) => tds.map((c) => c.textContent.trim()));
+  assert.equal(top[0], 'ODRZUCONO');
+  assert.equal(top[1], '');
+  assert.equal(top[4], 'Duplikat faktury');
+  assert.match(top[5], /Duplikat faktury\. Faktura o numerze KSeF: .* została już prawidłowo przesłana/);
+  await H.shot(page, '05-ksef-panel-rejected-duplicate');
+  await H.openApp(page, stack.url);
+  assert.match(await page.locator(`.vlist .inv-row[data-id="${dup.id}"]`).textContent(), /ODRZUCONO/);
+});
+
+test('sending while the authorization status is ERROR gives a clear message', async () => {
+  const inv = await H.createInvoice(page, { buyer: 'Klient ERROR' });
+  // A wrong password on ZAPISZ puts the status to ERROR (manual II.A).
+  await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
+  const c = H.demoCredentials();
+  await page.setInputFiles('#auth-cert', c.auth.cert);
+  await page.setInputFiles('#auth-key', c.auth.key);
+  await page.fill('#auth-pass', 'zle');
+  await page.click('#ksef-save');
+  await page.waitForSelector('.topbar .ksef-status[data-state="ERROR"]');
+  await H.openApp(page, stack.url, `#/faktura/${inv.id}/ksef`);
+  await page.waitForSelector('#ksef-send');
+  await page.click('#ksef-send');
+  await page.click('[data-mode="online"]');
+  await page.waitForSelector('#ksef-msg .msg-error');
+  assert.match(await page.textContent('#ksef-msg'), /nieprawidłowy status logowania do KSeF \(ERROR: Nieprawidłowe hasło/);
+  await H.shot(page, '05-send-while-error');
+  // Offline modes are listed (their flow arrives with issue 8).
+  await page.click('#ksef-send');
+  for (const m of ['offline24', 'unavailability', 'emergency']) assert.ok(await page.$(`[data-mode="${m}"]`));
+  await page.keyboard.press('Escape');
+  // Authorize again for the following tests.
+  await page.click('.topbar .ksef-status');
+  await page.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]');
+});
