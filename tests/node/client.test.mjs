@@ -1,0 +1,110 @@
+// The browser client's full flow, run inside wasm in Node, against `ksef-proxy --sim`
+// (real HTTP, the embedded simulator): authorization states, online send with a KSeF
+// number, duplicate rejection with KSeF's description, UPO, batch for many, resume.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { demoCredentials, draft, ksef, startProxy } from './helpers.mjs';
+
+const k = await ksef();
+const creds = demoCredentials();
+let proxy;
+let auth;
+const ctx = { type: 'Nip', value: '5265877635' };
+const today = new Date().toISOString().slice(0, 10);
+
+function invoice(number, createdAt = new Date()) {
+  const d = draft('draft-vat.json');
+  d.invoiceNumber = number;
+  d.issueDate = today;
+  if (d.saleDate) d.saleDate = today;
+  return k.draftToXml(d, createdAt);
+}
+
+before(async () => {
+  proxy = await startProxy();
+  auth = await k.loadCredential('auth', creds.auth.cert, creds.auth.key, 'demo');
+});
+after(() => proxy?.stop());
+
+test('sending before authorization is refused with a message that says so', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: proxy.base });
+  assert.equal(c.authState.state, 'NotAuthenticated');
+  await assert.rejects(() => c.sendInvoices([{ id: 'a', xml: invoice('NA/1') }]),
+    (e) => e.code === 'NOT_AUTHORIZED' && /not authenticated/.test(e.message));
+  const none = await c.authorize(undefined, ctx);
+  assert.equal(none.state, 'Error');
+  assert.equal(none.reason.kind, 'missing_credentials');
+});
+
+test('authorization with a certificate for another context is refused with KSeF reason', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: proxy.base });
+  const s = await c.authorize(auth, { type: 'Nip', value: '1111111111' });
+  assert.equal(s.state, 'Error', JSON.stringify(s));
+  assert.ok(s.reason.message.length > 0);
+  await assert.rejects(() => c.authorize(auth, { type: 'Nip', value: '12' }), (e) => e.code === 'INVALID_INPUT');
+});
+
+test('online: authorize, send, accepted with a KSeF number, UPO; duplicate rejected', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: proxy.base });
+  const s = await c.authorize(auth, ctx);
+  assert.equal(s.state, 'Accepted', JSON.stringify(s));
+  const number = `FV/NODE/${Date.now()}`;
+  const xml = invoice(number);
+  const states = [];
+  const progress = [];
+  const r = await c.sendInvoices([{ id: 'inv-1', xml }], {
+    persist: (st) => states.push(st), onProgress: (d, t) => progress.push([d, t]),
+  });
+  assert.equal(r.mode, 'online');
+  const o = r.outcomes[0];
+  assert.equal(o.id, 'inv-1');
+  assert.equal(o.status, 'accepted', JSON.stringify(o));
+  assert.equal(o.description, 'Sukces');
+  assert.match(o.ksefNumber, /^5265877635-\d{8}-[0-9A-F]{12}-[0-9A-F]{2}$/);
+  assert.equal(o.invoiceHash, k.invoiceHash(xml).base64);
+  assert.ok(states.length > 0 && progress.at(-1)[0] === 1);
+  const upo = new TextDecoder().decode(await c.upo(o));
+  assert.match(upo, new RegExp(o.ksefNumber));
+  const again = await c.refresh(o);
+  assert.equal(again.ksefNumber, o.ksefNumber);
+  // Same number, different bytes (another creation time): KSeF's duplicate check.
+  const dup = await c.sendInvoices([{ id: 'inv-2', xml: invoice(number, new Date(Date.now() + 5000)) }]);
+  const d = dup.outcomes[0];
+  assert.equal(d.status, 'rejected', JSON.stringify(d));
+  assert.equal(d.code, 440);
+  assert.equal(d.description, 'Duplikat faktury');
+  assert.equal(d.ksefNumber ?? null, null);
+  await assert.rejects(() => c.upo(d), (e) => e.code === 'NO_UPO');
+  // Resending the very same bytes with the persisted state finds them already accepted.
+  const resumed = await c.sendInvoices([{ id: 'inv-1', xml }], { state: states.at(-1) });
+  assert.equal(resumed.outcomes[0].ksefNumber, o.ksefNumber);
+});
+
+test('many invoices go through a batch session automatically', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: proxy.base });
+  assert.equal((await c.authorize(auth, ctx)).state, 'Accepted');
+  const stamp = Date.now();
+  const items = Array.from({ length: 25 }, (_, i) => ({ id: `b${i}`, xml: invoice(`FV/BATCH/${stamp}/${i}`) }));
+  const r = await c.sendInvoices(items);
+  assert.equal(r.mode, 'batch');
+  assert.equal(r.outcomes.length, 25);
+  for (const [i, o] of r.outcomes.entries()) {
+    assert.equal(o.id, `b${i}`);
+    assert.equal(o.status, 'accepted', JSON.stringify(o));
+    assert.ok(o.ksefNumber);
+  }
+  assert.equal(new Set(r.outcomes.map((o) => o.ksefNumber)).size, 25);
+});
+
+test('bad input to sendInvoices gets a specific error', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: proxy.base });
+  await assert.rejects(() => c.sendInvoices([]), (e) => e.code === 'INVALID_INPUT' && /empty/.test(e.message));
+  await assert.rejects(() => c.sendInvoices([{ id: 'x', xml: 'text' }]), (e) => /items\[0\]\.xml/.test(e.message));
+  assert.throws(() => new k.KsefClient({ env: 'mars' }), (e) => /env/.test(e.message));
+});
+
+test('the status service is reachable through the proxy or reported as unreachable', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: 'http://127.0.0.1:9' });
+  await assert.rejects(() => c.latarnia(), (e) => e.code === 'NETWORK');
+});
