@@ -23,6 +23,7 @@ function newDraft(c: Awaited<ReturnType<typeof company>>): Draft {
     buyer: { nip: '', name: '', address: { lines: ['', ''], country: 'PL' } },
     lines: [{ name: '', unit: 'usł.', quantity: '1', unitNetPrice: '', vatRate: '23' }],
     payment: { dueDays: 14, method: 'transfer' },
+    systemInfo: 'TMS KSeF',
   };
 }
 

@@ -155,8 +155,10 @@ export async function printView(root: HTMLElement, params: string[]): Promise<vo
       h('section', { class: 'p-bottom' },
         h('div', null, payment(fa), annotations(fa),
           notes.length > 0 && h('div', { class: 'p-extra' }, h('h3', null, 'Informacje dodatkowe'), notes.map((n: X) => h('p', null, `${n.Klucz}: ${n.Wartosc}`)))),
-        h('div', { class: 'p-qr' }, qrs.map((q) => h('figure', { class: 'qr', id: `qr-${q.id}`, dataset: { url: q.url } },
-          svgNode(qrSvg(q.url)), h('figcaption', null, h('strong', { class: 'qr-label' }, q.label), h('br'), h('span', { class: 'small' }, q.caption)))))),
+        // The package draws the label (KSeF number, OFFLINE, CERTYFIKAT) under the code.
+        h('div', { class: 'p-qr' }, qrs.map((q) => h('figure', { class: 'qr', id: `qr-${q.id}`, dataset: { url: q.url, label: q.label } },
+          svgNode(qrSvg(q.url, q.label)), h('figcaption', { class: 'small' }, q.caption))))),
       h('footer', { class: 'p-foot' }, footer.map((t: string) => h('p', null, t)),
-        h('p', { class: 'small' }, `Wygenerowano z pliku XML FA(3) (SHA-256 ${row.hash ?? ''}) · ${doc.Naglowek?.SystemInfo ?? ''} · ${fmtShort(doc.Naglowek?.DataWytworzeniaFa)}`))));
+        h('p', { class: 'small' }, [`Wygenerowano z pliku XML FA(3) (SHA-256 ${row.hash ?? ''})`, doc.Naglowek?.SystemInfo,
+          `utworzono ${fmtShort(doc.Naglowek?.DataWytworzeniaFa)}`].filter(Boolean).join(' · ')))));
 }
