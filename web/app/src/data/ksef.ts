@@ -75,11 +75,16 @@ export async function loadAuth(): Promise<void> {
 /** Marks the status ERROR (e.g. a wrong password on ZAPISZ), as the manual describes. */
 export const authError = (reason: string) => setAuth({ state: 'ERROR', reason });
 
-/** KSEF → AUTHORIZE. Never throws: the outcome is the new status. */
+/** KSEF → AUTHORIZE (needs ksef.change_settings). Never throws for KSeF refusals: the
+ *  outcome is the new status. */
 export async function authorize(): Promise<AuthView> {
   if (!perms.can('ksef.change_settings')) {
     throw new perms.PermissionError('ksef.change_settings');
   }
+  return login();
+}
+
+async function login(): Promise<AuthView> {
   await setAuth({ state: 'IN_PROGRESS' });
   try {
     const s = await credentials();
@@ -92,6 +97,7 @@ export async function authorize(): Promise<AuthView> {
     await perms.ensureToken();
     const result = await (await ksefClient()).authorize(cred, { type: 'Nip', value: c.nip });
     await setAuth(fromState(result));
+    if (auth.state === 'ACCEPTED') await db.setting.set('authWanted', true);
   } catch (e) {
     if (net.isNetworkError(e)) net.reportFailure(net.UNREACHABLE_TEXT);
     await setAuth({ state: 'ERROR', reason: errorText(e) });
@@ -136,13 +142,13 @@ function authReason(r: { kind: string; message: string; code?: number; details?:
   return parts.join(': ');
 }
 
-/** On start: re-authorize silently when the last status was ACCEPTED (the token is
- *  kept only in memory, so a reload logs in again with the stored credential). */
+/** On start (and when the user changes): the KSeF session lives only in memory, so once
+ *  an authorized user has logged in, the app logs in again with the stored credential
+ *  after a reload. The proxy still decides with the current user's token. */
 export async function resumeAuth(): Promise<void> {
-  if (auth.state === 'ACCEPTED' && perms.can('ksef.change_settings')) {
-    await authorize().catch(() => undefined);
-  } else if (auth.state === 'ACCEPTED' || auth.state === 'IN_PROGRESS') {
-    await setAuth({ state: 'NONE' });
+  if (auth.state === 'ACCEPTED' || auth.state === 'IN_PROGRESS') {
+    if ((await db.setting.get<boolean>('authWanted')) && (await credentials().then((s) => s.get('auth')))) await login();
+    else await setAuth({ state: 'NONE' });
   }
 }
 
