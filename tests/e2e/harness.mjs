@@ -59,6 +59,8 @@ export async function startStack({ delays = 'zero', port, extraArgs = [] } = {})
   const url = `http://127.0.0.1:${port}`;
   const stack = { url, port, simBase: undefined, child: undefined, log: '' };
   stack.start = async () => {
+    stack.log = '';
+    stack.simBase = undefined;
     const child = spawn(PROXY, ['--sim', '--listen', `127.0.0.1:${port}`, '--web-dir', WEB, ...extraArgs], {
       cwd: ROOT, env: { ...process.env, NO_COLOR: '1', RUST_LOG: process.env.RUST_LOG ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,7 @@
 // the app starts and works with the network or the proxy gone. KSeF API calls, the
 // proxy's own endpoints and anything not in the shell are never cached: they go to the
 // network, and the app reports "KSeF nieosiągalny" when they fail.
-// __VERSION__ and __PRECACHE__ are filled in by the build (vite.config.ts).
+// VERSION and PRECACHE are filled in by the build (vite.config.ts).
 const VERSION = '__VERSION__';
 const PRECACHE = __PRECACHE__;
 const CACHE = 'tms-shell-' + VERSION;

@@ -24,8 +24,8 @@ function serviceWorker(): Plugin {
       const version = hash.digest('hex').slice(0, 16);
       const precache = ['./', ...files.map((f) => './' + f)];
       const source = readFileSync(resolve(here, 'sw.js'), 'utf8')
-        .replace('__VERSION__', version)
-        .replace('__PRECACHE__', JSON.stringify(precache));
+        .replaceAll('__VERSION__', version)
+        .replaceAll('__PRECACHE__', JSON.stringify(precache));
       this.emitFile({ type: 'asset', fileName: 'sw.js', source });
     },
   };

@@ -142,14 +142,30 @@ function authReason(r: { kind: string; message: string; code?: number; details?:
   return parts.join(': ');
 }
 
-/** On start (and when the user changes): the KSeF session lives only in memory, so once
- *  an authorized user has logged in, the app logs in again with the stored credential
- *  after a reload. The proxy still decides with the current user's token. */
-export async function resumeAuth(): Promise<void> {
-  if (auth.state === 'ACCEPTED' || auth.state === 'IN_PROGRESS') {
-    if ((await db.setting.get<boolean>('authWanted')) && (await credentials().then((s) => s.get('auth')))) await login();
-    else await setAuth({ state: 'NONE' });
+let pendingLogin: Promise<AuthView> | undefined;
+
+/** On start and when the connection comes back: the KSeF session lives only in memory,
+ *  so once an authorized user has logged in, the app logs in again with the stored
+ *  credential after a reload. The proxy still decides with the current user's token. */
+export async function resumeAuth(): Promise<AuthView> {
+  if (pendingLogin) return pendingLogin;
+  const wanted = (await db.setting.get<boolean>('authWanted')) && !!(await (await credentials()).get('auth'));
+  if (!wanted) {
+    if (auth.state === 'ACCEPTED' || auth.state === 'IN_PROGRESS') await setAuth({ state: 'NONE' });
+    return auth;
   }
+  if (auth.state === 'ACCEPTED' && (await ksefClient()).authState.state === 'Accepted') return auth;
+  if ((await net.check()) === 'offline') {
+    await setAuth({ state: 'ERROR', reason: 'KSeF nieosiągalny (brak połączenia): autoryzacja zostanie ponowiona po przywróceniu połączenia' });
+    return auth;
+  }
+  pendingLogin = login().finally(() => { pendingLogin = undefined; });
+  return pendingLogin;
+}
+
+/** Waits for a login that is under way (a send right after a reload). */
+export async function settled(): Promise<AuthView> {
+  return pendingLogin ?? auth;
 }
 
 export async function credentialStatus(): Promise<{ auth?: CertificateInfo; offline?: CertificateInfo }> {

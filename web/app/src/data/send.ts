@@ -8,7 +8,7 @@ import * as db from './db';
 import * as inv from './invoices';
 import * as net from './net';
 import * as perms from './perms';
-import { authView, credentialStatus, errorText, ksefClient } from './ksef';
+import { authView, credentialStatus, errorText, ksefClient, settled } from './ksef';
 import { KSEF_STATUS_LABEL, SEND_MODE_LABEL, type HistoryRow, type InvoiceRow, type KsefStatus, type SendMode } from './model';
 
 export class SendRefused extends Error {}
@@ -56,14 +56,14 @@ export async function preconditions(mode: SendMode): Promise<void> {
       'muszą być uzupełnione i zapisane w Ustawienia → Rozliczenia → KSEF, niezależnie od trybu wysyłki.');
   }
   if (mode !== 'online') return;
-  const a = authView();
+  if (net.reach() === 'offline' || (await net.check()) === 'offline') throw new SendRefused(net.UNREACHABLE_TEXT);
+  const a = await settled();
   if (a.state !== 'ACCEPTED') {
     const st = a.state === 'ERROR' ? 'ERROR' : a.state === 'IN_PROGRESS' ? 'W TRAKCIE' : 'BRAK AUTORYZACJI';
     throw new SendRefused(`Nie można wysłać faktury do KSeF: nieprawidłowy status logowania do KSeF (${st}` +
       (a.reason ? `: ${a.reason}` : '') + '). Wysyłka jest możliwa tylko przy statusie ACCEPTED: ' +
       'autoryzuj w Ustawienia → Rozliczenia → KSEF → AUTHORIZE.');
   }
-  if (net.reach() === 'offline' || (await net.check()) === 'offline') throw new SendRefused(net.UNREACHABLE_TEXT);
 }
 
 function why(row: InvoiceRow | undefined, retry: boolean): string | undefined {

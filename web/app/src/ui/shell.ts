@@ -101,7 +101,7 @@ function banner(): HTMLElement {
   net.onReach((s) => {
     draw();
     if (s === 'online') {
-      void perms.ensureToken().then(() => send.resumePending()).catch(() => undefined);
+      void perms.ensureToken().then(() => ksef.resumeAuth()).then(() => send.resumePending()).catch(() => undefined);
     }
   });
   return el;

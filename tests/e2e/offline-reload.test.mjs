@@ -1,0 +1,113 @@
+// Acceptance: a reload or a browser restart mid-flow loses nothing (invoices, history,
+// credentials; an interrupted bulk send resumes without sending anything twice), and
+// with the network or the proxy gone the app still works and says KSeF is unreachable.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as H from './harness.mjs';
+
+let stack, b, profile, page, sent, pending;
+before(async () => {
+  stack = await H.startStack();
+  b = await H.launch();
+  profile = b.profileDir;
+  page = b.page;
+  await H.setupKsef(page, stack.url);
+  sent = await H.createInvoice(page, { buyer: 'Restart Sp. z o.o.' });
+  assert.match(await H.sendOnline(page, sent.id), /ZAAKCEPTOWANO/);
+  pending = await H.createInvoice(page, { buyer: 'Offline Sp. z o.o.' });
+});
+after(async () => {
+  await b?.close();
+  b?.remove();
+  await stack?.stop();
+});
+
+test('browser restart: invoices, history and credentials are still there', async () => {
+  await b.close();
+  b = await H.launch(profile);
+  page = b.page;
+  await H.openApp(page, stack.url);
+  assert.ok(await page.$(`.vlist .inv-row[data-id="${sent.id}"]`));
+  assert.ok(await page.$(`.vlist .inv-row[data-id="${pending.id}"]`));
+  await page.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]');
+  await H.openApp(page, stack.url, `#/faktura/${sent.id}/ksef`);
+  const rows = await page.$$eval('#ksef-history tbody tr td:first-child', (t) => t.map((x) => x.textContent));
+  assert.deepEqual(rows, ['ZAAKCEPTOWANO', 'WERYFIKACJA W KSEF', 'OCZEKUJE NA WYSŁANIE DO KSEF']);
+  await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
+  assert.match(await page.textContent('#auth-saved'), /Authentication/);
+  assert.match(await page.textContent('#offline-saved'), /Offline/);
+});
+
+test('reload in the middle of a bulk send: it resumes, nothing is sent twice', async () => {
+  await H.openApp(page, stack.url, '#/ustawienia/system');
+  await page.fill('#gen-count', '30');
+  await page.click('#gen-run');
+  await page.waitForSelector('#gen-msg .msg-success');
+  await H.openApp(page, stack.url);
+  await page.selectOption('select[aria-label="Status KSeF"]', 'waiting_for_sending');
+  await page.click('.inv-head input[type=checkbox]');
+  assert.match(await page.textContent('#bulk-send'), /\(31\)/);
+  // Every KSeF request now takes a while, so the reload lands in the middle of the send.
+  await stack.simControl('PUT', '/_sim/faults', { latencyMs: 400 });
+  await page.click('#bulk-send');
+  await page.selectOption('select[aria-label="Status KSeF"]', '');
+  await page.waitForFunction(() => document.querySelectorAll('.vlist .inv-row[data-status="verifying"]').length > 0);
+  await H.shot(page, '08-bulk-send-in-progress');
+  await page.reload();
+  await page.waitForSelector('html[data-ready="1"]');
+  await page.selectOption('select[aria-label="Status KSeF"]', 'accepted');
+  await page.waitForFunction(() => /Faktur: 32 /.test(document.querySelector('.count').textContent), null, { timeout: 120_000 });
+  await stack.simControl('PUT', '/_sim/faults', { latencyMs: 0 });
+  const states = await page.evaluate(() => new Promise((res) => {
+    const o = indexedDB.open('tms-ksef-app');
+    o.onsuccess = () => {
+      const tx = o.result.transaction(['history', 'sendJobs']);
+      const h = tx.objectStore('history').getAll();
+      const j = tx.objectStore('sendJobs').count();
+      tx.oncomplete = () => res({ history: h.result.map((r) => [r.invoiceId, r.status]), jobs: j.result });
+    };
+  }));
+  assert.equal(states.jobs, 0, 'no send job left');
+  const rejected = states.history.filter(([, s]) => s === 'rejected');
+  assert.equal(rejected.length, 0, 'nothing was sent twice (a second send would be a duplicate)');
+  const accepted = new Map();
+  for (const [id, s] of states.history) if (s === 'accepted') accepted.set(id, (accepted.get(id) ?? 0) + 1);
+  assert.equal(accepted.size, 32);
+  assert.ok([...accepted.values()].every((n) => n === 1));
+});
+
+test('network cut after load: the app works from the service worker and says KSeF is unreachable', async () => {
+  await H.openApp(page, stack.url);
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20_000 });
+  await b.context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('html[data-ready="1"]');
+  await page.waitForSelector('#net-banner [role=alert]');
+  assert.match(await page.textContent('#net-banner'), /KSeF nieosiągalny/);
+  await page.fill('input[type=search]', 'Offline Sp. z o.o.');
+  await page.waitForSelector(`.vlist .inv-row[data-id="${pending.id}"]`);
+  await H.shot(page, '08-offline-banner');
+  // Issuing still works offline; sending tells why it cannot.
+  const offlineInv = await H.createInvoice(page, { buyer: 'Bez sieci S.A.' });
+  assert.equal(await page.textContent('#doc-status'), 'WYSTAWIONY');
+  await H.openApp(page, stack.url, `#/faktura/${offlineInv.id}/ksef`);
+  await page.click('#ksef-send');
+  await page.click('[data-mode="online"]');
+  await page.waitForSelector('#ksef-msg .msg-error');
+  assert.match(await page.textContent('#ksef-msg'), /KSeF nieosiągalny/);
+  await H.shot(page, '08-offline-send-refused');
+  await b.context.setOffline(false);
+  await page.waitForFunction(() => document.querySelector('#net-banner').hidden, null, { timeout: 20_000 });
+});
+
+test('proxy stopped: the banner appears and sending is refused with the reason', async () => {
+  await H.openApp(page, stack.url, `#/faktura/${pending.id}/ksef`);
+  await stack.stop();
+  await page.click('#ksef-send');
+  await page.click('[data-mode="online"]');
+  await page.waitForSelector('#ksef-msg .msg-error');
+  assert.match(await page.textContent('#ksef-msg'), /KSeF nieosiągalny/);
+  await page.waitForSelector('#net-banner [role=alert]');
+  await H.shot(page, '08-proxy-stopped');
+  await stack.start();
+});
