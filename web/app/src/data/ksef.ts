@@ -72,8 +72,12 @@ export async function loadAuth(): Promise<void> {
   auth = (await db.setting.get<AuthView>('authView')) ?? { state: 'NONE' };
 }
 
-/** Marks the status ERROR (e.g. a wrong password on ZAPISZ), as the manual describes. */
-export const authError = (reason: string) => setAuth({ state: 'ERROR', reason });
+/** Marks the status ERROR (e.g. a wrong password on ZAPISZ), as the manual describes;
+ *  it stays ERROR across reloads until someone authorizes again. */
+export async function authError(reason: string): Promise<void> {
+  await db.setting.set('authWanted', false);
+  await setAuth({ state: 'ERROR', reason });
+}
 
 /** KSEF → AUTHORIZE (needs ksef.change_settings). Never throws for KSeF refusals: the
  *  outcome is the new status. */
@@ -152,6 +156,7 @@ export async function resumeAuth(): Promise<AuthView> {
   const wanted = (await db.setting.get<boolean>('authWanted')) && !!(await (await credentials()).get('auth'));
   if (!wanted) {
     if (auth.state === 'ACCEPTED' || auth.state === 'IN_PROGRESS') await setAuth({ state: 'NONE' });
+    else if (auth.state === 'ERROR' && auth.reason?.startsWith('KSeF nieosiągalny')) await setAuth({ state: 'NONE' });
     return auth;
   }
   if (auth.state === 'ACCEPTED' && (await ksefClient()).authState.state === 'Accepted') return auth;
