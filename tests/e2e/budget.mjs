@@ -25,6 +25,7 @@ try {
     b.remove();
   }
   figures.firstLoad = loads;
+  console.error('first load', JSON.stringify(loads));
 
   // 2. 10 000 invoices: generate, open the list, scroll it top to bottom frame by frame.
   const b = await H.launch();
@@ -83,7 +84,7 @@ try {
     const bar = document.querySelector('#bulk-progress');
     new MutationObserver(() => window.__budgetProgress(Number(bar.value))).observe(bar, { attributes: true });
   });
-  await c.page.waitForSelector('table.results', { timeout: 300_000 });
+  await c.page.waitForSelector('table.results', { state: 'attached', timeout: 300_000 });
   figures.bulk500 = {
     ms: Date.now() - t0,
     summary: (await c.page.textContent('.bulk-results .msg')).trim(),
