@@ -209,9 +209,11 @@ async fn client_refuses_before_authorization() {
 /// Full auth + send + UPO through the proxy from the browser.
 #[wasm_bindgen_test]
 async fn client_full_flow_through_the_proxy() {
-    let base = option_env!("KSEF_TEST_PROXY").expect(
-        "build with KSEF_TEST_PROXY=http://host:port of `ksef-proxy --sim` (scripts/test does)",
-    );
+    let Some(base) = option_env!("KSEF_TEST_PROXY") else {
+        panic!(
+            "build with KSEF_TEST_PROXY=http://host:port of `ksef-proxy --sim` (scripts/test does)"
+        );
+    };
     let client = KsefClient::new(&format!("{base}/sim/v2"), "test", None).unwrap();
     let mut loaded =
         credential::load_credential("auth", AUTH_CRT, AUTH_KEY, "demo", NOW_MS).unwrap();
