@@ -17,8 +17,8 @@ use ksef_core::qr::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::error::qr_failure;
 use crate::error::{Failure, Result};
-use crate::invoice::qr_failure;
 use crate::{environment, to_js, utc};
 
 #[derive(Serialize)]

@@ -8,7 +8,7 @@ use ksef_core::validate::{self, Options, Severity};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{Failure, Result};
+use crate::error::{Failure, Result, qr_failure};
 use crate::{environment, to_js, utc};
 
 fn draft_failure(e: &draft::DraftError) -> Failure {
@@ -184,8 +184,4 @@ pub fn kod1_url(env: &str, seller_nip: &str, issue_date: &str, xml: &[u8]) -> Re
 #[wasm_bindgen(js_name = qrSvg)]
 pub fn qr_svg(text: &str, label: &str) -> Result<String> {
     qr::svg::render(text, label, &qr::svg::SvgOptions::default()).map_err(qr_failure)
-}
-
-pub(crate) fn qr_failure(e: qr::QrError) -> Failure {
-    Failure::new("QR_INVALID", e)
 }

@@ -4,14 +4,21 @@
 //! validation results are data. Bytes cross as `Uint8Array`. The npm package
 //! (`web/ksef`) wraps these exports in a typed API, adds WebCrypto and IndexedDB.
 
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
 pub mod credential;
 pub mod error;
+#[cfg(feature = "invoice")]
 pub mod invoice;
+#[cfg(feature = "invoice")]
 pub mod offline;
+#[cfg(feature = "client")]
 mod transport;
 
+#[cfg(feature = "client")]
 pub use client::KsefClient;
+#[cfg(feature = "client")]
 pub use credential::{LoadedCredential, PendingKod2, SoftKey};
 
 use error::{Failure, Result};

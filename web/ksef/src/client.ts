@@ -2,7 +2,7 @@
  * The KSeF client in the page: the core's auth coordinator, rate governor, retries,
  * online/batch sending and resume (running in wasm) over `fetch` through the proxy.
  */
-import * as w from '../pkg/ksef_wasm.js';
+import * as w from '../pkg/ksef_client.js';
 import { KsefError, guardAsync } from './errors.js';
 import { sign, type StoredCredential } from './keys.js';
 import type { AuthState, Env, LatarniaStatus, Outcome } from './types.js';
