@@ -19,7 +19,7 @@ mod transport;
 #[cfg(feature = "client")]
 pub use client::KsefClient;
 #[cfg(feature = "client")]
-pub use credential::{LoadedCredential, PendingKod2, SoftKey};
+pub use credential::{Kod2Certificate, LoadedCredential, PendingKod2, SoftKey};
 
 use error::{Failure, Result};
 use ksef_core::qr::Environment;
@@ -59,6 +59,7 @@ pub(crate) fn environment(env: &str) -> Result<Environment> {
     }
 }
 
+#[cfg(feature = "client")]
 /// The system random number generator (`crypto.getRandomValues` in JavaScript).
 pub(crate) fn system_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
     rand_core::UnwrapErr(getrandom::SysRng)

@@ -60,7 +60,7 @@ export function validateXml(xml: Uint8Array, opts: { today?: string; productionR
 
 /** FA(3) XML → JSON with the XSD's element names. */
 export function parseXml(xml: Uint8Array): any {
-  return guard(() => w.parseXml(xml));
+  return JSON.parse(guard(() => w.parseXml(xml)));
 }
 
 /** SHA-256 of the exact bytes. */
@@ -83,14 +83,25 @@ export function inspectCertificate(bytes: Uint8Array): CertificateInfo {
   return guard(() => wc.inspectCertificate(bytes));
 }
 
+/** The Offline certificate read once per credential. */
+const kod2Certificates = new WeakMap<StoredCredential, InstanceType<typeof wc.Kod2Certificate>>();
+
 /** KOD II (CERTYFIKAT) URL, signed with the Offline credential (two-step: the core
  *  builds the bytes, WebCrypto signs, the core assembles). */
 export async function kod2Url(cred: StoredCredential, env: Env, context: { type: string; value: string }, sellerNip: string, xml: Uint8Array): Promise<string> {
   if (cred?.role !== 'offline') throw new KsefError('INVALID_INPUT', 'KOD II needs the Offline credential (role offline)');
-  const pending = guard(() => wc.kod2Prepare(cred.certificateDer, env, context.type, context.value, sellerNip, xml));
+  // The first link of a credential is verified against its certificate in full; later
+  // ones reuse that proof (the key cannot change inside a StoredCredential).
+  let cert = kod2Certificates.get(cred);
+  const prechecked = cert !== undefined;
+  if (!cert) cert = guard(() => new wc.Kod2Certificate(cred.certificateDer));
+  const c = cert;
+  const pending = guard(() => c.prepare(env, context.type, context.value, sellerNip, xml));
   try {
     const signature = await sign(cred, pending.algorithm, pending.message);
-    return guard(() => pending.finish(signature));
+    const url = guard(() => pending.finish(signature, prechecked));
+    kod2Certificates.set(cred, c);
+    return url;
   } finally {
     pending.free();
   }
