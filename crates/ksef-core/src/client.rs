@@ -6,6 +6,7 @@
 //! Spec: `shared/ksef/DIGEST.md` §5 (auth), §7–§10 (encryption, sessions, statuses,
 //! UPO), §17 (rate limits); `shared/DESIGN.md` ("The client is sans-IO").
 
+pub mod archive;
 pub mod auth;
 pub mod batch;
 pub mod driver;
