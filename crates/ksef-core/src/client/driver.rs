@@ -673,11 +673,20 @@ impl<T: Transport> Client<T> {
                 .map(|(_, r)| upload(&self.transport, self.retry, r.clone()))
                 .collect();
             let results = join_all(futures).await;
+            let mut failure = None;
             for ((ordinal, _), result) in chunk.iter().zip(results) {
-                result?.ok()?;
-                state.sessions[i].uploaded.push(*ordinal);
+                match result.and_then(|r| Ok(r.ok()?)) {
+                    Ok(()) => state.sessions[i].uploaded.push(*ordinal),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
+                }
             }
+            // The parts that did go up are recorded before the failure is reported.
             persist(state);
+            if let Some(e) = failure {
+                return Err(e);
+            }
         }
         state.sessions[i].close_requested = true;
         persist(state);
