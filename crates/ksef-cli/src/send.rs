@@ -73,7 +73,8 @@ pub(crate) struct SendArgs {
     /// Send in an online session (default up to the automatic threshold).
     #[arg(long)]
     online: bool,
-    /// Batch archive: zip (Deflate), zip-stored or tar-gz.
+    /// Batch archive: zip (Deflate), zip-stored or tar-gz (a resumed send keeps the
+    /// format and part size of its state file).
     #[arg(long, value_name = "FORMAT", default_value = "zip", value_parser = ArchiveFormat::parse)]
     archive: ArchiveFormat,
     /// Batch part size in bytes before encryption (1 to 100 000 000).

@@ -433,6 +433,55 @@ mod tests {
         assert!(text.contains(&format!(" path={}-zażółć.xml\n", "d".repeat(120))));
     }
 
+    /// Python's zipfile and tarfile (independent readers) read every format, including
+    /// a forced-ZIP64 archive, back to the same names and bytes.
+    #[test]
+    fn python_reads_every_format() {
+        let dir = std::env::temp_dir().join(format!("ksef-archive-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cases = [
+            ("deflate.zip", zip(&files(), true, false).unwrap(), "zip"),
+            ("stored.zip", zip(&files(), false, false).unwrap(), "zip"),
+            ("zip64.zip", zip(&files(), true, true).unwrap(), "zip"),
+            ("a.tar.gz", tar_gz(&files()).unwrap(), "tar"),
+        ];
+        let script = r#"
+import sys, zipfile, tarfile, hashlib
+path, kind = sys.argv[1], sys.argv[2]
+if kind == "zip":
+    z = zipfile.ZipFile(path)
+    assert z.testzip() is None
+    items = [(i.filename, z.read(i)) for i in z.infolist()]
+else:
+    t = tarfile.open(path, "r:gz")
+    items = [(m.name, t.extractfile(m).read()) for m in t.getmembers()]
+for name, data in items:
+    print(name, hashlib.sha256(data).hexdigest())
+"#;
+        let expected: String = files()
+            .iter()
+            .map(|(n, d)| format!("{n} {}\n", crate::hash::Sha256Hash::of(d).to_hex()))
+            .collect();
+        for (name, bytes, kind) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let out = std::process::Command::new("python3")
+                .arg("-c")
+                .arg(script)
+                .arg(&path)
+                .arg(kind)
+                .output()
+                .expect("python3 is needed for this interop test");
+            assert!(
+                out.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), expected, "{name}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn pax_record_length_counts_itself() {
         for n in [1usize, 80, 90, 95, 200, 1000] {
