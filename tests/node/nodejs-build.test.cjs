@@ -23,6 +23,6 @@ test('client module: certificates and the refusal to send before login', async (
   assert.equal(cli.inspectCertificate(crt).ksefType, 'Authentication');
   const c = new cli.KsefClient('http://127.0.0.1:9/sim/v2', 'test', undefined);
   assert.equal(c.authState().state, 'NotAuthenticated');
-  await assert.rejects(c.sendInvoices(['a'], [new Uint8Array([60])], 'online', false, null, undefined, undefined),
+  await assert.rejects(c.sendInvoices(['a'], [new Uint8Array([60])], 'online', false, undefined, undefined, undefined, undefined),
     (e) => e.code === 'NOT_AUTHORIZED');
 });

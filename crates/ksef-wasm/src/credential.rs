@@ -246,12 +246,19 @@ impl PendingKod2 {
         self.algorithm.clone()
     }
 
-    /// Step 2: the URL with `signature` (raw `R||S` for ECDSA, PSS for RSA).
-    pub fn finish(&mut self, signature: &[u8]) -> Result<String> {
+    /// Step 2: the URL with `signature` (raw `R||S` for ECDSA, PSS for RSA), checked
+    /// against the certificate unless `prechecked` (the signing key is known to match
+    /// it; skips a pure-Rust verification that costs about a millisecond in wasm).
+    pub fn finish(&mut self, signature: &[u8], prechecked: Option<bool>) -> Result<String> {
         let pending = self.pending.take().ok_or_else(|| {
             Failure::new("KOD2_FINISHED", "this KOD II link was already finished")
         })?;
-        Ok(pending.finish(signature).map_err(qr_failure)?.url())
+        let signed = if prechecked.unwrap_or(false) {
+            pending.finish_prechecked(signature)
+        } else {
+            pending.finish(signature)
+        };
+        Ok(signed.map_err(qr_failure)?.url())
     }
 }
 

@@ -198,7 +198,8 @@ async fn client_refuses_before_authorization() {
         vec![xml],
         "online".into(),
         false,
-        JsValue::NULL,
+        None,
+        None,
         None,
         None,
     );
@@ -243,7 +244,8 @@ async fn client_full_flow_through_the_proxy() {
         vec![Uint8Array::from(&xml[..])],
         "online".into(),
         false,
-        JsValue::NULL,
+        None,
+        None,
         None,
         None,
     ))
