@@ -294,14 +294,33 @@ fn upstream_uri(base: &str, path: &str, query: Option<&str>) -> Result<Uri, AppE
     })
 }
 
-/// Sends `req` upstream, waiting `timeout` for the response headers.
+/// Sends `req` upstream, waiting `timeout` for the response headers once the request
+/// body has been sent. While the client is still uploading, its idle timeout (408)
+/// guards the exchange, within the overall `storage_timeout`.
 async fn send(
     state: &AppState,
     req: axum::http::Request<Body>,
     timeout: Duration,
     cutoff: Option<(&Cutoff, u64)>,
 ) -> Result<axum::http::Response<Incoming>, AppError> {
-    let result = tokio::time::timeout(timeout, state.client.request(req)).await;
+    let mut fut = std::pin::pin!(state.client.request(req));
+    let result = match cutoff {
+        None => tokio::time::timeout(timeout, fut).await,
+        Some((c, _)) => {
+            let upload = tokio::time::timeout(state.config().storage_timeout(), async {
+                tokio::select! {
+                    r = &mut fut => Some(r),
+                    () = c.sent() => None,
+                }
+            })
+            .await;
+            match upload {
+                Err(e) => Err(e),
+                Ok(Some(r)) => Ok(r),
+                Ok(None) => tokio::time::timeout(timeout, fut).await,
+            }
+        }
+    };
     if let Some((cutoff, limit)) = cutoff {
         if cutoff.too_large() {
             return Err(AppError::TooLarge { limit });

@@ -20,6 +20,7 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls_platform_verifier::BuilderVerifierExt;
+use tokio::sync::Notify;
 use tokio::time::{Instant, Sleep};
 
 /// Boxed error of the body wrappers.
@@ -65,9 +66,10 @@ pub fn client() -> Result<Client, rustls::Error> {
     )
 }
 
-/// Why a request body was cut off (shared between the body and the handler).
+/// Why a request body was cut off, and whether it has been sent completely (shared
+/// between the body, polled by the connection task, and the handler).
 #[derive(Debug, Default)]
-pub struct Cutoff(AtomicU8);
+pub struct Cutoff(AtomicU8, Notify);
 
 impl Cutoff {
     const NONE: u8 = 0;
@@ -82,6 +84,11 @@ impl Cutoff {
     /// The client sent no body frame for the idle timeout.
     pub fn stalled(&self) -> bool {
         self.0.load(Ordering::Acquire) == Self::STALLED
+    }
+
+    /// Resolves once the whole body has been handed to the connection.
+    pub async fn sent(&self) {
+        self.1.notified().await;
     }
 
     fn set(&self, v: u8) {
@@ -138,10 +145,16 @@ impl http_body::Body for RequestBody {
                         return Poll::Ready(Some(Err("request body too large".into())));
                     }
                 }
+                if this.inner.is_end_stream() {
+                    this.cutoff.1.notify_one();
+                }
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
-            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Ready(None) => {
+                this.cutoff.1.notify_one();
+                Poll::Ready(None)
+            }
             Poll::Pending => {
                 let deadline = Instant::now() + this.idle;
                 let timer = match (&mut this.timer, this.armed) {
@@ -161,7 +174,11 @@ impl http_body::Body for RequestBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        let end = self.inner.is_end_stream();
+        if end {
+            self.cutoff.1.notify_one();
+        }
+        end
     }
 
     fn size_hint(&self) -> SizeHint {
