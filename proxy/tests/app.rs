@@ -70,6 +70,8 @@ async fn forwards_allowed_operations_with_filtered_headers() {
     assert_eq!(b, b"upstream");
     let (line, up, _) = seen.0.lock().unwrap().clone().unwrap();
     assert_eq!(line, "GET /v2/sessions?pageSize=10");
+    // Host is the upstream's own (TLS SNI and virtual hosting), never the client's.
+    assert_eq!(up["host"], base.trim_start_matches("http://"));
     assert_eq!(up["authorization"], "Bearer KSEF-ACCESS");
     assert_eq!(up["x-error-format"], "problem-details");
     assert_eq!(up["x-continuation-token"], "tok");
