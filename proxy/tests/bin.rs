@@ -16,23 +16,38 @@ fn field(line: &str, key: &str) -> Option<String> {
     Some(rest.split_whitespace().next()?.trim_matches('"').to_owned())
 }
 
+/// Kills the proxy if the test fails before it exits by itself.
+struct Reap(std::process::Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 #[tokio::test]
 async fn serves_and_shuts_down_gracefully_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ksef-proxy"))
-        .args([
-            "--sim",
-            "--sim-no-xsd",
-            "--listen",
-            "127.0.0.1:0",
-            "--threads",
-            "2",
-        ])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut reap = Reap(
+        Command::new(env!("CARGO_BIN_EXE_ksef-proxy"))
+            .args([
+                "--sim",
+                "--sim-no-xsd",
+                "--listen",
+                "127.0.0.1:0",
+                "--threads",
+                "2",
+            ])
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut reap.0;
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -102,7 +117,6 @@ async fn serves_and_shuts_down_gracefully_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let Some(status) = status else {
-        let _ = child.kill();
         panic!("no exit after SIGTERM");
     };
     assert!(status.success(), "{status}");
