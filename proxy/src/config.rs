@@ -65,6 +65,11 @@ pub struct PermissionsConfig {
     /// ES256 (P-256) user tokens.
     #[serde(default)]
     pub public_key_pem: Option<String>,
+    /// Demo only (with the embedded simulator): `POST /_demo/token` mints HS256 user
+    /// tokens with the configured secret, so the reference app's user switcher can play
+    /// the host application.
+    #[serde(default)]
+    pub demo_tokens: bool,
 }
 
 /// Everything [`crate::app`] needs besides the HTTP client.

@@ -189,6 +189,7 @@ pub fn app(state: AppState) -> Router {
         .route("/{env}/v2/{*path}", any(forward))
         .route("/{env}/storage", any(storage))
         .route("/{env}/latarnia/{*path}", any(latarnia))
+        .route("/_demo/token", axum::routing::post(demo_token))
         .fallback(fallback)
         .with_state(state);
     router = router.layer(SetResponseHeaderLayer::overriding(
@@ -242,6 +243,64 @@ fn cors(origins: &[String]) -> CorsLayer {
         .allow_headers(allow)
         .expose_headers(expose)
         .max_age(Duration::from_secs(600))
+}
+
+/// `POST /_demo/token` (demo only, `permissions.demo_tokens`): `{"sub", "permissions":
+/// [...], "permissionsActive": bool}` → `{"token"}`, an HS256 user token valid 12 h,
+/// as the host application would issue it.
+async fn demo_token(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    use axum::response::IntoResponse;
+    let p = &state.config().permissions;
+    let bad = |message: String| {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({"error": "bad-request", "message": message})),
+        )
+            .into_response()
+    };
+    let (true, Some(secret)) = (p.demo_tokens, &p.hs256_secret) else {
+        return AppError::NotAllowed {
+            method: "POST".into(),
+            path: "/_demo/token".into(),
+        }
+        .into_response();
+    };
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Ask {
+        sub: String,
+        permissions: Vec<String>,
+        #[serde(rename = "permissionsActive")]
+        permissions_active: bool,
+    }
+    let ask: Ask = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => {
+            return bad(format!(
+                "expected {{\"sub\": string, \"permissions\": [string], \"permissionsActive\": bool}}: {e}"
+            ));
+        }
+    };
+    if let Some(unknown) = ask
+        .permissions
+        .iter()
+        .find(|p| !perms::ALL.contains(&p.as_str()))
+    {
+        return bad(format!(
+            "permissions: unknown permission {unknown:?} (expected {})",
+            perms::ALL.join(", ")
+        ));
+    }
+    let token = perms::sign_hs256(
+        secret.as_bytes(),
+        &serde_json::json!({
+            "sub": ask.sub,
+            "permissions": ask.permissions,
+            "permissionsActive": ask.permissions_active,
+            "exp": now_unix() + 12 * 3600,
+        }),
+    );
+    axum::Json(serde_json::json!({ "token": token })).into_response()
 }
 
 fn now_unix() -> u64 {

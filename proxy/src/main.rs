@@ -50,6 +50,14 @@ struct Args {
     /// Runtime threads serving requests (0: one per CPU).
     #[arg(long, env = "KSEF_PROXY_THREADS", default_value_t = 0)]
     threads: usize,
+    /// Demo (requires --sim): enforce permissions with a random HS256 secret and mint
+    /// user tokens at `POST /_demo/token` for the reference app's user switcher.
+    #[arg(long, requires = "sim")]
+    demo_tokens: bool,
+    /// Where the embedded simulator listens (its `/_sim` control API); default: a free
+    /// loopback port (logged at start-up).
+    #[arg(long, requires = "sim", default_value = "127.0.0.1:0")]
+    sim_listen: String,
     /// Embed the KSeF simulator as the `sim` environment (its Latarnia included; its
     /// `/_sim` control API stays on the simulator's own port, never behind the proxy).
     #[arg(long)]
@@ -84,6 +92,16 @@ fn load(args: &Args) -> Result<Config, String> {
     }
     if args.permissions {
         config.permissions.enabled = true;
+    }
+    if args.demo_tokens {
+        config.permissions.enabled = true;
+        config.permissions.demo_tokens = true;
+        if config.permissions.hs256_secret.is_none() && args.permissions_secret.is_none() {
+            let mut secret = [0u8; 32];
+            getrandom::fill(&mut secret).map_err(|e| format!("no randomness: {e}"))?;
+            config.permissions.hs256_secret =
+                Some(secret.iter().map(|b| format!("{b:02x}")).collect());
+        }
     }
     if args.permissions_secret.is_some() {
         config.permissions.hs256_secret = args.permissions_secret.clone();
@@ -133,7 +151,7 @@ async fn run(args: Args) -> Result<(), String> {
             }
         }
         let sim = ksef_sim::Simulator::new(sc).map_err(|e| format!("simulator: {e}"))?;
-        let running = ksef_sim::spawn(sim, "127.0.0.1:0")
+        let running = ksef_sim::spawn(sim, &args.sim_listen)
             .await
             .map_err(|e| format!("simulator: {e}"))?;
         config.envs.insert(

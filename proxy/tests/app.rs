@@ -884,3 +884,82 @@ async fn web_app_spa_fallback_mime_types_and_csp() {
     assert_eq!((s, b.as_slice()), (StatusCode::OK, b"upstream".as_slice()));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn demo_tokens_are_minted_and_enforced_only_when_configured() {
+    let base = upstream(Seen::default()).await;
+    let post = |uri: &str, body: &str| {
+        Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    // Off (the default): no such endpoint.
+    let app = proxy(config(&base));
+    let (s, _, _) = call(
+        &app,
+        post(
+            "/_demo/token",
+            r#"{"sub":"a","permissions":[],"permissionsActive":true}"#,
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let mut c = config(&base);
+    c.permissions = PermissionsConfig {
+        enabled: true,
+        hs256_secret: Some(SECRET.into()),
+        demo_tokens: true,
+        ..PermissionsConfig::default()
+    };
+    let app = proxy(c);
+    let mint = |perms: &str, active: bool| {
+        post(
+            "/_demo/token",
+            &format!(r#"{{"sub":"spedytor","permissions":{perms},"permissionsActive":{active}}}"#),
+        )
+    };
+    let token = |b: &[u8]| format!("Bearer {}", json_of(b)["token"].as_str().unwrap());
+    let with = |m: &str, uri: &str, t: &str| {
+        Request::builder()
+            .method(m)
+            .uri(uri)
+            .header(perms::HEADER, t)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let send = "/up/v2/sessions/online/20250626-SO-X/invoices";
+    // A view-only user: reads pass, sending is refused naming the permission.
+    let (s, _, b) = call(&app, mint(r#"["ksef.view_document"]"#, true)).await;
+    assert_eq!(s, StatusCode::OK);
+    let viewer = token(&b);
+    let (s, _, _) = call(&app, with("GET", "/up/v2/sessions", &viewer)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, b) = call(&app, with("POST", send, &viewer)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(json_of(&b)["permission"], perms::CHANGE_DOCUMENT);
+    // "Uprawnienia aktywne" off in the host application: everything passes.
+    let (_, _, b) = call(&app, mint("[]", false)).await;
+    let (s, _, _) = call(&app, with("POST", send, &token(&b))).await;
+    assert_eq!(s, StatusCode::OK);
+    // Bad requests say what was expected.
+    let (s, _, b) = call(&app, mint(r#"["ksef.everything"]"#, true)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        json_of(&b)["message"]
+            .as_str()
+            .unwrap()
+            .contains("ksef.everything")
+    );
+    let (s, _, b) = call(&app, post("/_demo/token", r#"{"sub":"a"}"#)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        json_of(&b)["message"]
+            .as_str()
+            .unwrap()
+            .contains("permissions")
+    );
+}
