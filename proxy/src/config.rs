@@ -14,6 +14,10 @@ pub struct EnvConfig {
     /// `host[:port]` values storage links may point to; the base's host is always allowed.
     #[serde(default)]
     pub storage_hosts: Vec<String>,
+    /// Base URL of the status service "Latarnia" (`GET {latarnia}/status`,
+    /// `GET {latarnia}/messages`, DIGEST §1); absent: `/{env}/latarnia/*` answers 404.
+    #[serde(default)]
+    pub latarnia: Option<String>,
 }
 
 impl EnvConfig {
@@ -22,13 +26,21 @@ impl EnvConfig {
         Self {
             base: base.into(),
             storage_hosts: Vec::new(),
+            latarnia: None,
         }
+    }
+
+    /// The same environment with a Latarnia base.
+    #[must_use]
+    pub fn with_latarnia(mut self, base: impl Into<String>) -> Self {
+        self.latarnia = Some(base.into());
+        self
     }
 
     /// The base's `host[:port]` plus the configured storage hosts.
     pub fn allowed_hosts(&self) -> Vec<String> {
         let mut hosts = self.storage_hosts.clone();
-        if let Ok(u) = reqwest::Url::parse(&self.base)
+        if let Ok(u) = url::Url::parse(&self.base)
             && let Some(h) = u.host_str()
         {
             hosts.push(match u.port() {
@@ -53,6 +65,11 @@ pub struct PermissionsConfig {
     /// ES256 (P-256) user tokens.
     #[serde(default)]
     pub public_key_pem: Option<String>,
+    /// Demo only (with the embedded simulator): `POST /_demo/token` mints HS256 user
+    /// tokens with the configured secret, so the reference app's user switcher can play
+    /// the host application.
+    #[serde(default)]
+    pub demo_tokens: bool,
 }
 
 /// Everything [`crate::app`] needs besides the HTTP client.
@@ -121,15 +138,20 @@ impl Config {
     }
 }
 
-/// TEST, DEMO and PROD (DIGEST §1).
+/// Latarnia of TEST (also answers for DEMO: MF publishes only TEST and PROD, DIGEST §1).
+pub const LATARNIA_TEST: &str = "https://api-latarnia-test.ksef.mf.gov.pl";
+/// Latarnia of PROD (DIGEST §1).
+pub const LATARNIA_PROD: &str = "https://api-latarnia.ksef.mf.gov.pl";
+
+/// TEST, DEMO and PROD with their Latarnia bases (DIGEST §1).
 pub fn official_envs() -> BTreeMap<String, EnvConfig> {
     [
-        ("test", "https://api-test.ksef.mf.gov.pl"),
-        ("demo", "https://api-demo.ksef.mf.gov.pl"),
-        ("prod", "https://api.ksef.mf.gov.pl"),
+        ("test", "https://api-test.ksef.mf.gov.pl", LATARNIA_TEST),
+        ("demo", "https://api-demo.ksef.mf.gov.pl", LATARNIA_TEST),
+        ("prod", "https://api.ksef.mf.gov.pl", LATARNIA_PROD),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_owned(), EnvConfig::new(v)))
+    .map(|(k, v, l)| (k.to_owned(), EnvConfig::new(v).with_latarnia(l)))
     .collect()
 }
 
@@ -154,14 +176,20 @@ mod tests {
         assert!(c.permissions.enabled);
         assert_eq!(c.envs["prod"].base, "https://api.ksef.mf.gov.pl");
         assert_eq!(c.envs["test"].allowed_hosts(), ["api-test.ksef.mf.gov.pl"]);
+        assert_eq!(c.envs["demo"].latarnia.as_deref(), Some(LATARNIA_TEST));
+        assert_eq!(c.envs["prod"].latarnia.as_deref(), Some(LATARNIA_PROD));
         let c = Config::from_toml(
-            "[envs.test]\nbase = \"http://127.0.0.1:9\"\nstorage_hosts = [\"blob.example\"]\n",
+            "[envs.test]\nbase = \"http://127.0.0.1:9\"\nstorage_hosts = [\"blob.example\"]\nlatarnia = \"http://127.0.0.1:9\"\n",
         )
         .unwrap_or_default();
         assert_eq!(c.envs.len(), 1);
         assert_eq!(
             c.envs["test"].allowed_hosts(),
             ["blob.example", "127.0.0.1:9"]
+        );
+        assert_eq!(
+            c.envs["test"].latarnia.as_deref(),
+            Some("http://127.0.0.1:9")
         );
     }
 }

@@ -40,12 +40,16 @@ pub enum AppError {
     /// Permissions are on and the user lacks the route's permission.
     #[error("permission `{0}` missing")]
     Forbidden(&'static str),
+    /// The client stopped sending its request body (no data for the upstream timeout).
+    #[error("request body stalled")]
+    RequestTimeout,
     /// KSeF did not answer within the route's timeout.
     #[error("upstream timed out")]
     UpstreamTimeout,
-    /// KSeF could not be reached or the exchange broke.
-    #[error("upstream unavailable")]
-    Upstream,
+    /// KSeF could not be reached or the exchange broke (which step: `connect`,
+    /// `exchange`, `body`).
+    #[error("upstream unavailable ({0})")]
+    Upstream(&'static str),
 }
 
 impl AppError {
@@ -56,8 +60,9 @@ impl AppError {
             Self::BadLink(_) => (StatusCode::FORBIDDEN, "bad-link"),
             Self::Unauthenticated { .. } => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "missing-permission"),
+            Self::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request-timeout"),
             Self::UpstreamTimeout => (StatusCode::GATEWAY_TIMEOUT, "upstream-timeout"),
-            Self::Upstream => (StatusCode::BAD_GATEWAY, "upstream-unavailable"),
+            Self::Upstream(_) => (StatusCode::BAD_GATEWAY, "upstream-unavailable"),
         }
     }
 }

@@ -51,3 +51,19 @@ pub fn filter(from: &HeaderMap, allowed: &[&str]) -> HeaderMap {
     }
     out
 }
+
+/// Moves the allow-listed headers out of `from` (no value copies).
+pub fn take(from: HeaderMap, allowed: &[&str]) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(from.len().min(allowed.len()));
+    let mut keep: Option<axum::http::HeaderName> = None;
+    for (name, value) in from {
+        // `None` continues the previous name (multi-valued headers).
+        if let Some(name) = name {
+            keep = allowed.contains(&name.as_str()).then_some(name);
+        }
+        if let Some(name) = &keep {
+            out.append(name.clone(), value);
+        }
+    }
+    out
+}

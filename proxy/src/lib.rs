@@ -7,14 +7,15 @@
 //! |---|---|
 //! | `ANY /{env}/v2/{*path}` | forwarded to the environment's base **only** for the methods and path templates of `open-api.json` ([`routes_gen::ROUTES`]); anything else → 404 JSON |
 //! | `GET,PUT /{env}/storage?u&m&e&s` | signed storage links (batch part uploads, UPO downloads), see [`links`] |
+//! | `GET /{env}/latarnia/status`, `GET /{env}/latarnia/messages` | the status service "Latarnia" of the environment (public, no permission) |
 //! | `GET /healthz` | `ok` |
-//! | `/*` | the built web app (`web_dir`) with security headers |
+//! | `GET /*` | the built web app (`web_dir`) with security headers and an SPA fallback, see [`web`] |
 //!
-//! Rules: streamed bodies both ways with per-route limits (413), upstream timeouts (504),
-//! unreachable upstream (502), status codes passed through, allow-listed headers both
-//! ways ([`headers`]), CORS for configured origins, optional permission checks
-//! ([`perms`], header `X-App-Authorization: Bearer <jwt>`), logs without bodies, tokens
-//! or query strings.
+//! Rules: streamed bodies both ways with per-route limits (413), stalled uploads (408),
+//! upstream timeouts (504), unreachable upstream (502), status codes passed through,
+//! allow-listed headers both ways ([`headers`]), CORS for configured origins, optional
+//! permission checks ([`perms`], header `X-App-Authorization: Bearer <jwt>`), logs
+//! without bodies, tokens or query strings. The upstream hop is [`upstream`].
 
 pub mod config;
 pub mod error;
@@ -23,50 +24,57 @@ pub mod links;
 pub mod perms;
 pub mod routes;
 pub mod routes_gen;
+pub mod upstream;
+pub mod web;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
+use axum::response::Response;
 use axum::routing::{any, get};
-use futures_util::TryStreamExt;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use tokio::time::Instant;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{Config, EnvConfig};
 pub use error::AppError;
+pub use web::CSP;
 
-/// Content-Security-Policy of the served web app (wasm needs `wasm-unsafe-eval`).
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-    connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; object-src 'none'; \
-    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+use upstream::{Cutoff, RequestBody, ResponseBody};
 
 /// Largest upstream JSON the proxy buffers to rewrite storage links.
 const REWRITE_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Shared state: configuration, the HTTP client and the link secret.
+///
+/// Cloning is cheap. [`AppState::fork`] gives the same configuration and secrets with a
+/// client of its own (one per runtime thread, see `main.rs`).
 #[derive(Clone)]
 pub struct AppState {
-    inner: Arc<Inner>,
+    shared: Arc<Shared>,
+    client: upstream::Client,
 }
 
-struct Inner {
+struct Shared {
     config: Config,
     token_key: Option<perms::TokenKey>,
-    client: reqwest::Client,
     link_secret: Vec<u8>,
+    /// Per environment: the API base and the Latarnia base, trimmed of `/`.
+    bases: BTreeMap<String, (String, Option<String>)>,
+    web: Option<web::WebApp>,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field("envs", &self.inner.config.envs.keys().collect::<Vec<_>>())
+            .field("envs", &self.shared.config.envs.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -76,7 +84,7 @@ impl std::fmt::Debug for AppState {
 pub enum StateError {
     /// The HTTP client could not be built (TLS backend).
     #[error("HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
+    Client(#[from] rustls::Error),
     /// No randomness for the link secret.
     #[error("no randomness for the link secret")]
     Random,
@@ -86,6 +94,18 @@ pub enum StateError {
     /// The configured public key is unusable.
     #[error("permissions.public_key_pem: {0}")]
     BadPermissionKey(String),
+    /// An environment base is not an absolute `http(s)` URL.
+    #[error("envs.{0}: base and latarnia must be absolute http(s) URLs")]
+    BadBase(String),
+    /// A CORS origin is `*` or not a valid header value (origins are explicit).
+    #[error("cors_origins: `{0}` is not an explicit origin like https://app.example")]
+    BadOrigin(String),
+}
+
+fn valid_base(base: &str) -> bool {
+    url::Url::parse(base).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.query().is_none()
+    })
 }
 
 impl AppState {
@@ -112,78 +132,85 @@ impl AppState {
                 b
             }
         };
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .connect_timeout(Duration::from_secs(10))
-            .build()?;
+        for o in &config.cors_origins {
+            let explicit = o.starts_with("http://") || o.starts_with("https://");
+            if !explicit || o.contains('*') || HeaderValue::from_str(o).is_err() {
+                return Err(StateError::BadOrigin(o.clone()));
+            }
+        }
+        let mut bases = BTreeMap::new();
+        for (name, env) in &config.envs {
+            let ok = valid_base(&env.base) && env.latarnia.as_deref().is_none_or(valid_base);
+            if !ok {
+                return Err(StateError::BadBase(name.clone()));
+            }
+            let trim = |s: &str| s.trim_end_matches('/').to_owned();
+            bases.insert(
+                name.clone(),
+                (trim(&env.base), env.latarnia.as_deref().map(trim)),
+            );
+        }
+        let web = config.web_dir.clone().map(web::WebApp::new);
         Ok(Self {
-            inner: Arc::new(Inner {
+            shared: Arc::new(Shared {
                 config,
                 token_key,
-                client,
                 link_secret,
+                bases,
+                web,
             }),
+            client: upstream::client()?,
+        })
+    }
+
+    /// The same configuration and secrets (storage links stay valid) with a new
+    /// connection pool, for another runtime.
+    ///
+    /// # Errors
+    /// The HTTP client could not be built.
+    pub fn fork(&self) -> Result<Self, StateError> {
+        Ok(Self {
+            shared: self.shared.clone(),
+            client: upstream::client()?,
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.shared.config
     }
 }
 
 /// The proxy application.
 pub fn app(state: AppState) -> Router {
-    let config = state.config().clone();
+    let cors_origins = state.config().cors_origins.clone();
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/{env}/v2/{*path}", any(forward))
         .route("/{env}/storage", any(storage))
+        .route("/{env}/latarnia/{*path}", any(latarnia))
+        .route("/_demo/token", axum::routing::post(demo_token))
+        .fallback(fallback)
         .with_state(state);
-    router = match &config.web_dir {
-        Some(dir) => router.fallback_service(
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(CSP),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("no-referrer"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
-                .service(ServeDir::new(dir)),
-        ),
-        None => router.fallback(|req: Request| async move {
-            AppError::NotAllowed {
-                method: req.method().to_string(),
-                path: req.uri().path().to_owned(),
-            }
-        }),
-    };
-    // Outer bounds: the whole exchange until response headers, and stalled client
-    // uploads (no body frame for `upstream_timeout`). Per-route upstream waits are in
-    // the handlers.
-    router = router
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            config.upstream_timeout(),
-        ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::GATEWAY_TIMEOUT,
-            config.storage_timeout(),
-        ));
     router = router.layer(SetResponseHeaderLayer::overriding(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     ));
-    if !config.cors_origins.is_empty() {
-        router = router.layer(cors(&config.cors_origins));
+    if !cors_origins.is_empty() {
+        router = router.layer(cors(&cors_origins));
     }
     router
+}
+
+/// Anything unrouted: the web app when configured, else 404 JSON.
+async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+    match &state.shared.web {
+        Some(web) => web.serve(req).await,
+        None => axum::response::IntoResponse::into_response(AppError::NotAllowed {
+            method: req.method().to_string(),
+            path: req.uri().path().to_owned(),
+        }),
+    }
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -197,6 +224,8 @@ fn cors(origins: &[String]) -> CorsLayer {
         .filter(|h| **h != "content-length")
         .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
         .collect();
+    allow.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    allow.dedup();
     allow.push(HeaderName::from_static(perms::HEADER));
     let expose: Vec<HeaderName> = headers::RESPONSE
         .iter()
@@ -216,6 +245,64 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
+/// `POST /_demo/token` (demo only, `permissions.demo_tokens`): `{"sub", "permissions":
+/// [...], "permissionsActive": bool}` → `{"token"}`, an HS256 user token valid 12 h,
+/// as the host application would issue it.
+async fn demo_token(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    use axum::response::IntoResponse;
+    let p = &state.config().permissions;
+    let bad = |message: String| {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({"error": "bad-request", "message": message})),
+        )
+            .into_response()
+    };
+    let (true, Some(secret)) = (p.demo_tokens, &p.hs256_secret) else {
+        return AppError::NotAllowed {
+            method: "POST".into(),
+            path: "/_demo/token".into(),
+        }
+        .into_response();
+    };
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Ask {
+        sub: String,
+        permissions: Vec<String>,
+        #[serde(rename = "permissionsActive")]
+        permissions_active: bool,
+    }
+    let ask: Ask = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => {
+            return bad(format!(
+                "expected {{\"sub\": string, \"permissions\": [string], \"permissionsActive\": bool}}: {e}"
+            ));
+        }
+    };
+    if let Some(unknown) = ask
+        .permissions
+        .iter()
+        .find(|p| !perms::ALL.contains(&p.as_str()))
+    {
+        return bad(format!(
+            "permissions: unknown permission {unknown:?} (expected {})",
+            perms::ALL.join(", ")
+        ));
+    }
+    let token = perms::sign_hs256(
+        secret.as_bytes(),
+        &serde_json::json!({
+            "sub": ask.sub,
+            "permissions": ask.permissions,
+            "permissionsActive": ask.permissions_active,
+            "exp": now_unix() + 12 * 3600,
+        }),
+    );
+    axum::Json(serde_json::json!({ "token": token })).into_response()
+}
+
 fn now_unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -225,111 +312,166 @@ fn now_unix() -> u64 {
 
 fn check_permission(
     state: &AppState,
-    req: &Request,
+    headers: &HeaderMap,
     permission: Option<&'static str>,
 ) -> Result<(), AppError> {
     let enabled = state.config().permissions.enabled;
-    let (true, Some(permission), Some(key)) = (enabled, permission, &state.inner.token_key) else {
+    let (true, Some(permission), Some(key)) = (enabled, permission, &state.shared.token_key) else {
         return Ok(());
     };
-    let header = req
-        .headers()
-        .get(perms::HEADER)
-        .and_then(|v| v.to_str().ok());
+    let header = headers.get(perms::HEADER).and_then(|v| v.to_str().ok());
     perms::check(header, key, permission, now_unix())
 }
 
-/// Wraps a request body so that more than `limit` bytes abort the stream and set `over`.
-fn limited(body: Body, limit: u64, over: Arc<AtomicBool>) -> reqwest::Body {
-    let mut seen: u64 = 0;
-    let stream = body
-        .into_data_stream()
-        .map_err(std::io::Error::other)
-        .and_then(move |chunk| {
-            seen += chunk.len() as u64;
-            let over = over.clone();
-            async move {
-                if seen > limit {
-                    over.store(true, Ordering::SeqCst);
-                    Err(std::io::Error::other("body too large"))
-                } else {
-                    Ok(chunk)
-                }
-            }
-        });
-    reqwest::Body::wrap_stream(stream)
-}
-
-fn declared_length(req: &Request) -> Option<u64> {
-    req.headers()
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
 }
 
-async fn forward(
-    State(state): State<AppState>,
-    Path((env, path)): Path<(String, String)>,
-    req: Request,
-) -> Result<Response, AppError> {
-    let started = Instant::now();
-    let method = req.method().as_str().to_owned();
-    let env_cfg = state
-        .config()
-        .envs
-        .get(&env)
-        .ok_or_else(|| AppError::UnknownEnv(env.clone()))?;
-    let path = format!("/{path}");
-    let Some(template) = routes::find(&method, &path) else {
-        tracing::info!(env, method, "refused: not an API operation");
-        return Err(AppError::NotAllowed { method, path });
+/// `/{env}/{rest}` of a raw (not percent-decoded) request path.
+fn split_env(path: &str) -> (&str, &str) {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    match path.find('/') {
+        Some(i) => (&path[..i], &path[i..]),
+        None => (path, ""),
+    }
+}
+
+fn upstream_uri(base: &str, path: &str, query: Option<&str>) -> Result<Uri, AppError> {
+    let mut s = String::with_capacity(base.len() + path.len() + query.map_or(0, |q| q.len() + 1));
+    s.push_str(base);
+    s.push_str(path);
+    if let Some(q) = query {
+        s.push('?');
+        s.push_str(q);
+    }
+    Uri::try_from(s).map_err(|_| AppError::NotAllowed {
+        method: String::new(),
+        path: path.to_owned(),
+    })
+}
+
+/// Sends `req` upstream, waiting `timeout` for the response headers once the request
+/// body has been sent. While the client is still uploading, its idle timeout (408)
+/// guards the exchange, within the overall `storage_timeout`.
+async fn send(
+    state: &AppState,
+    req: axum::http::Request<Body>,
+    timeout: Duration,
+    cutoff: Option<(&Cutoff, u64)>,
+) -> Result<axum::http::Response<Incoming>, AppError> {
+    let mut fut = std::pin::pin!(state.client.request(req));
+    let result = match cutoff {
+        None => tokio::time::timeout(timeout, fut).await,
+        Some((c, _)) => {
+            let upload = tokio::time::timeout(state.config().storage_timeout(), async {
+                tokio::select! {
+                    r = &mut fut => Some(r),
+                    () = c.sent() => None,
+                }
+            })
+            .await;
+            match upload {
+                Err(e) => Err(e),
+                Ok(Some(r)) => Ok(r),
+                Ok(None) => tokio::time::timeout(timeout, fut).await,
+            }
+        }
     };
-    check_permission(&state, &req, perms::required(&method, template))?;
-    let limit = routes::body_limit(&method, template);
-    if declared_length(&req).is_some_and(|n| n > limit) {
+    if let Some((cutoff, limit)) = cutoff {
+        if cutoff.too_large() {
+            return Err(AppError::TooLarge { limit });
+        }
+        if cutoff.stalled() {
+            return Err(AppError::RequestTimeout);
+        }
+    }
+    match result {
+        Err(_) => Err(AppError::UpstreamTimeout),
+        Ok(Err(e)) if e.is_connect() => Err(AppError::Upstream("connect")),
+        Ok(Err(_)) => Err(AppError::Upstream("exchange")),
+        Ok(Ok(r)) => Ok(r),
+    }
+}
+
+/// Streams an upstream response back with the allow-listed headers, the body bounded by
+/// `deadline`.
+fn relay(resp: axum::http::Response<Incoming>, deadline: Instant) -> Response {
+    let (parts, body) = resp.into_parts();
+    let mut out = Response::new(Body::new(ResponseBody::new(body, deadline)));
+    *out.status_mut() = parts.status;
+    *out.headers_mut() = headers::take(parts.headers, headers::RESPONSE);
+    out
+}
+
+async fn forward(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let method = &parts.method;
+    let (env, rest) = split_env(parts.uri.path());
+    let Some((base, _)) = state.shared.bases.get(env) else {
+        return Err(AppError::UnknownEnv(env.to_owned()));
+    };
+    // The raw path: what matches the allow-list is byte for byte what goes upstream.
+    let path = rest.strip_prefix("/v2").unwrap_or(rest);
+    let Some(template) = routes::find(method.as_str(), path) else {
+        tracing::info!(env, %method, "refused: not an API operation");
+        return Err(AppError::NotAllowed {
+            method: method.to_string(),
+            path: path.to_owned(),
+        });
+    };
+    check_permission(
+        &state,
+        &parts.headers,
+        perms::required(method.as_str(), template),
+    )?;
+    let limit = routes::body_limit(method.as_str(), template);
+    let declared = declared_length(&parts.headers);
+    if declared.is_some_and(|n| n > limit) {
         return Err(AppError::TooLarge { limit });
     }
-    let mut url = format!("{}/v2{path}", env_cfg.base.trim_end_matches('/'));
-    if let Some(q) = req.uri().query() {
-        url.push('?');
-        url.push_str(q);
-    }
-    let mut fwd_headers = headers::filter(req.headers(), headers::REQUEST);
-    let over = Arc::new(AtomicBool::new(false));
-    let has_body = !matches!(method.as_str(), "GET" | "DELETE") && declared_length(&req) != Some(0);
-    if !has_body {
+    let uri = upstream_uri(base, rest, parts.uri.query())?;
+    let config = state.config();
+    let mut fwd_headers = headers::take(parts.headers, headers::REQUEST);
+    let bodyless = matches!(*method, Method::GET | Method::DELETE);
+    let mut cutoff = None;
+    let body = if bodyless || declared == Some(0) {
         fwd_headers.remove(header::CONTENT_LENGTH);
-        if method != "GET" && method != "DELETE" {
+        if !bodyless {
             fwd_headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
-    }
-    let mut builder = state
-        .inner
-        .client
-        .request(req.method().clone(), &url)
-        // Whole exchange incl. streaming the response; the header wait is bounded below.
-        .timeout(state.config().storage_timeout())
-        .headers(fwd_headers);
-    if has_body {
-        builder = builder.body(limited(req.into_body(), limit, over.clone()));
-    }
-    let resp = send(builder, state.config().upstream_timeout(), &over, limit).await;
-    let resp = match resp {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::warn!(env, method, route = template, error = %e, "upstream failed");
-            return Err(e);
-        }
+        Body::empty()
+    } else {
+        let c = cutoff.insert(Arc::new(Cutoff::default())).clone();
+        Body::new(RequestBody::new(body, limit, config.upstream_timeout(), c))
     };
+    let mut up = axum::http::Request::new(body);
+    *up.method_mut() = method.clone();
+    *up.uri_mut() = uri;
+    *up.headers_mut() = fwd_headers;
+    let resp = send(
+        &state,
+        up,
+        config.upstream_timeout(),
+        cutoff.as_deref().map(|c| (c, limit)),
+    )
+    .await
+    .inspect_err(
+        |e| tracing::warn!(env, %method, route = template, error = %e, "upstream failed"),
+    )?;
     let status = resp.status();
     tracing::info!(
         env,
-        method,
+        %method,
         route = template,
         status = status.as_u16(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "forwarded"
     );
+    let deadline = started + config.storage_timeout();
     let rewrite = template.starts_with("/sessions") || template.starts_with("/invoices/exports");
     let is_json = resp
         .headers()
@@ -337,79 +479,42 @@ async fn forward(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/json"));
     if rewrite && is_json && status.is_success() {
-        return rewrite_links(&state, &env, resp).await;
+        return rewrite_links(&state, env, resp, deadline).await;
     }
-    Ok(relay(resp))
-}
-
-async fn send(
-    builder: reqwest::RequestBuilder,
-    timeout: Duration,
-    over: &AtomicBool,
-    limit: u64,
-) -> Result<reqwest::Response, AppError> {
-    let result = tokio::time::timeout(timeout, builder.send()).await;
-    if over.load(Ordering::SeqCst) {
-        return Err(AppError::TooLarge { limit });
-    }
-    match result {
-        Err(_) => Err(AppError::UpstreamTimeout),
-        Ok(Err(e)) if e.is_timeout() => Err(AppError::UpstreamTimeout),
-        Ok(Err(_)) => Err(AppError::Upstream),
-        Ok(Ok(r)) => Ok(r),
-    }
-}
-
-/// Streams an upstream response back with the allow-listed headers.
-fn relay(resp: reqwest::Response) -> Response {
-    let status = StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-    let hdrs = headers::filter(resp.headers(), headers::RESPONSE);
-    let mut out = Response::new(Body::from_stream(resp.bytes_stream()));
-    *out.status_mut() = status;
-    *out.headers_mut() = hdrs;
-    out
+    Ok(relay(resp, deadline))
 }
 
 async fn rewrite_links(
     state: &AppState,
     env: &str,
-    resp: reqwest::Response,
+    resp: axum::http::Response<Incoming>,
+    deadline: Instant,
 ) -> Result<Response, AppError> {
-    let status = StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-    let mut hdrs = headers::filter(resp.headers(), headers::RESPONSE);
+    if declared_length(resp.headers()).is_some_and(|n| n > REWRITE_LIMIT as u64) {
+        return Ok(relay(resp, deadline));
+    }
+    let (parts, body) = resp.into_parts();
+    let mut hdrs = headers::take(parts.headers, headers::RESPONSE);
     hdrs.remove(header::CONTENT_LENGTH);
-    if resp
-        .content_length()
-        .is_some_and(|n| n as usize > REWRITE_LIMIT)
-    {
-        return Ok(relay(resp));
-    }
-    // Bounded even without a Content-Length.
-    let mut resp = resp;
-    let mut buf = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|_| AppError::Upstream)? {
-        if buf.len() + chunk.len() > REWRITE_LIMIT {
-            return Err(AppError::Upstream);
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    let bytes = axum::body::Bytes::from(buf);
+    // Bounded in size and time even without a Content-Length.
+    let collected = tokio::time::timeout_at(
+        deadline,
+        http_body_util::Limited::new(body, REWRITE_LIMIT).collect(),
+    )
+    .await
+    .map_err(|_| AppError::UpstreamTimeout)?
+    .map_err(|_| AppError::Upstream("body"))?;
+    let bytes = collected.to_bytes();
     let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(mut v) => {
             let exp = now_unix() + state.config().link_ttl_secs;
-            if links::rewrite(
-                &mut v,
-                &state.inner.link_secret,
-                env,
-                exp,
-                state
-                    .config()
-                    .public_url
-                    .as_deref()
-                    .unwrap_or("")
-                    .trim_end_matches('/'),
-            ) > 0
-            {
+            let prefix = state
+                .config()
+                .public_url
+                .as_deref()
+                .unwrap_or("")
+                .trim_end_matches('/');
+            if links::rewrite(&mut v, &state.shared.link_secret, env, exp, prefix) > 0 {
                 Body::from(v.to_string())
             } else {
                 Body::from(bytes)
@@ -418,68 +523,108 @@ async fn rewrite_links(
         Err(_) => Body::from(bytes),
     };
     let mut out = Response::new(body);
-    *out.status_mut() = status;
+    *out.status_mut() = parts.status;
     *out.headers_mut() = hdrs;
     Ok(out)
 }
 
-async fn storage(
-    State(state): State<AppState>,
-    Path(env): Path<String>,
-    req: Request,
-) -> Result<Response, AppError> {
+async fn storage(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
-    let env_cfg = state
-        .config()
-        .envs
-        .get(&env)
-        .ok_or_else(|| AppError::UnknownEnv(env.clone()))?;
-    if !matches!(method.as_str(), "GET" | "PUT") {
+    let (parts, body) = req.into_parts();
+    let method = &parts.method;
+    let (env, _) = split_env(parts.uri.path());
+    let Some(env_cfg) = state.config().envs.get(env) else {
+        return Err(AppError::UnknownEnv(env.to_owned()));
+    };
+    if !matches!(*method, Method::GET | Method::PUT) {
         return Err(AppError::NotAllowed {
-            method,
+            method: method.to_string(),
             path: "/storage".into(),
         });
     }
     let url = links::verify(
-        &state.inner.link_secret,
-        &env,
-        &method,
-        req.uri().query().unwrap_or(""),
+        &state.shared.link_secret,
+        env,
+        method.as_str(),
+        parts.uri.query().unwrap_or(""),
         now_unix(),
         &env_cfg.allowed_hosts(),
     )
-    .inspect_err(|e| tracing::warn!(env, method, error = %e, "storage link refused"))?;
-    let permission = if method == "PUT" {
+    .inspect_err(|e| tracing::warn!(env, %method, error = %e, "storage link refused"))?;
+    let permission = if *method == Method::PUT {
         perms::CHANGE_DOCUMENT
     } else {
         perms::VIEW_DOCUMENT
     };
-    check_permission(&state, &req, Some(permission))?;
-    let limit = state.config().upload_limit;
-    if declared_length(&req).is_some_and(|n| n > limit) {
+    check_permission(&state, &parts.headers, Some(permission))?;
+    let config = state.config();
+    let limit = config.upload_limit;
+    if declared_length(&parts.headers).is_some_and(|n| n > limit) {
         return Err(AppError::TooLarge { limit });
     }
-    let over = Arc::new(AtomicBool::new(false));
-    let mut builder = state
-        .inner
-        .client
-        .request(req.method().clone(), url.clone())
-        .timeout(state.config().storage_timeout());
-    if method == "PUT" {
-        builder = builder
-            .headers(headers::filter(req.headers(), headers::STORAGE_REQUEST))
-            .body(limited(req.into_body(), limit, over.clone()));
-    }
-    let resp = send(builder, state.config().storage_timeout(), &over, limit).await?;
+    let uri = Uri::try_from(url.as_str()).map_err(|_| AppError::BadLink("malformed"))?;
+    let cutoff = Arc::new(Cutoff::default());
+    let mut up = if *method == Method::PUT {
+        let mut up = axum::http::Request::new(Body::new(RequestBody::new(
+            body,
+            limit,
+            config.upstream_timeout(),
+            cutoff.clone(),
+        )));
+        *up.headers_mut() = headers::take(parts.headers, headers::STORAGE_REQUEST);
+        up
+    } else {
+        axum::http::Request::new(Body::empty())
+    };
+    *up.method_mut() = method.clone();
+    *up.uri_mut() = uri;
+    let resp = send(&state, up, config.storage_timeout(), Some((&cutoff, limit)))
+        .await
+        .inspect_err(|e| tracing::warn!(env, %method, host = url.host_str().unwrap_or(""), error = %e, "storage relay failed"))?;
     // Host and path only: the query holds the pre-signed `sig`.
     tracing::info!(
         env,
-        method,
+        %method,
         host = url.host_str().unwrap_or(""),
         status = resp.status().as_u16(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "storage relayed"
     );
-    Ok(relay(resp).into_response())
+    Ok(relay(resp, started + config.storage_timeout()))
+}
+
+/// `GET /{env}/latarnia/status|messages` → the environment's Latarnia. Public: the
+/// status service needs no KSeF token, and the proxy asks for no permission either
+/// (the browser needs it before anyone logs in, e.g. to choose an offline mode).
+async fn latarnia(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
+    let started = Instant::now();
+    let (parts, _) = req.into_parts();
+    let method = &parts.method;
+    let (env, rest) = split_env(parts.uri.path());
+    let Some((_, latarnia)) = state.shared.bases.get(env) else {
+        return Err(AppError::UnknownEnv(env.to_owned()));
+    };
+    let path = rest.strip_prefix("/latarnia").unwrap_or(rest);
+    let (Some(base), &Method::GET, "/status" | "/messages") = (latarnia, method, path) else {
+        return Err(AppError::NotAllowed {
+            method: method.to_string(),
+            path: rest.to_owned(),
+        });
+    };
+    let uri = upstream_uri(base, path, None)?;
+    let mut up = axum::http::Request::new(Body::empty());
+    *up.uri_mut() = uri;
+    *up.headers_mut() = headers::take(parts.headers, &["accept", "accept-language"]);
+    let config = state.config();
+    let resp = send(&state, up, config.upstream_timeout(), None)
+        .await
+        .inspect_err(|e| tracing::warn!(env, path, error = %e, "latarnia failed"))?;
+    tracing::info!(
+        env,
+        path,
+        status = resp.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "latarnia relayed"
+    );
+    Ok(relay(resp, started + config.upstream_timeout()))
 }

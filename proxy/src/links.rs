@@ -42,7 +42,7 @@ pub fn verify(
     query: &str,
     now_unix: u64,
     hosts: &[String],
-) -> Result<reqwest::Url, AppError> {
+) -> Result<url::Url, AppError> {
     let (mut u, mut m, mut e, mut s) = (None, None, None, None);
     for pair in query.split('&') {
         match pair.split_once('=') {
@@ -75,7 +75,7 @@ pub fn verify(
     if exp <= now_unix {
         return Err(AppError::BadLink("expired"));
     }
-    let parsed = reqwest::Url::parse(&url).map_err(|_| AppError::BadLink("malformed"))?;
+    let parsed = url::Url::parse(&url).map_err(|_| AppError::BadLink("malformed"))?;
     let authority = match (parsed.host_str(), parsed.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_owned(),

@@ -46,7 +46,15 @@ struct Claims {
     #[serde(default)]
     permissions: Vec<String>,
     exp: Option<u64>,
+    /// The host application's "Uprawnienia aktywne" for this user's company: `false`
+    /// lets every operation pass (product manual: permissions are verified only when
+    /// the switch is on). Absent: on.
+    #[serde(default, rename = "permissionsActive")]
+    permissions_active: Option<bool>,
 }
+
+/// The three permissions, for checking requested claims.
+pub const ALL: [&str; 3] = [VIEW_DOCUMENT, CHANGE_SETTINGS, CHANGE_DOCUMENT];
 
 #[derive(Deserialize)]
 struct JwtHeader {
@@ -133,7 +141,9 @@ pub fn check(
     if claims.exp.is_some_and(|exp| exp <= now_unix) {
         return Err(unauth("expired"));
     }
-    if claims.permissions.iter().any(|p| p == permission) {
+    if claims.permissions_active == Some(false)
+        || claims.permissions.iter().any(|p| p == permission)
+    {
         Ok(())
     } else {
         Err(AppError::Forbidden(permission))

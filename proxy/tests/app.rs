@@ -70,6 +70,8 @@ async fn forwards_allowed_operations_with_filtered_headers() {
     assert_eq!(b, b"upstream");
     let (line, up, _) = seen.0.lock().unwrap().clone().unwrap();
     assert_eq!(line, "GET /v2/sessions?pageSize=10");
+    // Host is the upstream's own (TLS SNI and virtual hosting), never the client's.
+    assert_eq!(up["host"], base.trim_start_matches("http://"));
     assert_eq!(up["authorization"], "Bearer KSEF-ACCESS");
     assert_eq!(up["x-error-format"], "problem-details");
     assert_eq!(up["x-continuation-token"], "tok");
@@ -523,4 +525,441 @@ async fn es256_user_tokens_verified_with_the_configured_public_key() {
         perms::sign_hs256(b"x", &json!({"permissions": [perms::VIEW_DOCUMENT]}))
     );
     assert_eq!(call(&app, with(hs)).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn hop_by_hop_and_cookie_headers_are_stripped_both_ways() {
+    let seen = Seen::default();
+    let base = upstream(seen.clone()).await;
+    let app = proxy(config(&base));
+    let mut b = Request::builder().method("GET").uri("/up/v2/sessions");
+    for (k, v) in [
+        ("cookie", "sid=1"),
+        ("connection", "keep-alive, x-custom"),
+        ("keep-alive", "timeout=5"),
+        ("proxy-authorization", "Basic eDp5"),
+        ("te", "trailers"),
+        ("upgrade", "websocket"),
+        ("x-custom", "1"),
+        ("x-real-ip", "10.0.0.1"),
+        ("via", "1.1 somewhere"),
+    ] {
+        b = b.header(k, v);
+    }
+    let (s, h, _) = call(&app, b.body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, up, _) = seen.0.lock().unwrap().clone().unwrap();
+    for gone in [
+        "cookie",
+        "connection",
+        "keep-alive",
+        "proxy-authorization",
+        "te",
+        "upgrade",
+        "x-custom",
+        "x-real-ip",
+        "via",
+    ] {
+        assert!(!up.contains_key(gone), "{gone} forwarded");
+    }
+    for gone in [
+        "set-cookie",
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "upgrade",
+        "x-internal",
+    ] {
+        assert!(!h.contains_key(gone), "{gone} passed back");
+    }
+    assert_eq!(h["retry-after"], "30");
+    assert_eq!(h["x-ms-meta-hash"], "abc=");
+}
+
+#[tokio::test]
+async fn stalled_upload_gives_408_and_slow_response_body_is_cut_at_the_exchange_timeout() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let base = upstream(Seen::default()).await;
+    let mut c = config(&base);
+    c.storage_timeout_secs = 2;
+    let app = proxy(c);
+    // One chunk, then nothing: no frame for `upstream_timeout_secs` (1 s) → 408.
+    let stalled = futures_util::stream::iter([Ok::<_, std::io::Error>(vec![b'{'])])
+        .chain(futures_util::stream::pending());
+    let r = Request::builder()
+        .method("POST")
+        .uri("/up/v2/sessions/online/20250626-SO-X/invoices")
+        .body(Body::from_stream(stalled))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let (s, _, b) = call(&app, r).await;
+    assert_eq!(
+        s,
+        StatusCode::REQUEST_TIMEOUT,
+        "{}",
+        String::from_utf8_lossy(&b)
+    );
+    assert_eq!(json_of(&b)["error"], "request-timeout");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // A slow but steady upload (3 × 600 ms, longer than the 1 s upstream timeout) is
+    // fine: the wait for KSeF's answer starts when the body has been sent.
+    let steady = futures_util::stream::unfold(0u8, |i| async move {
+        if i == 3 {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        Some((Ok::<_, std::io::Error>(vec![b'x'; 100]), i + 1))
+    });
+    let r = Request::builder()
+        .method("POST")
+        .uri("/up/v2/sessions/online/20250626-SO-X/invoices")
+        .body(Body::from_stream(steady))
+        .unwrap();
+    let (s, _, b) = call(&app, r).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    // Headers in time, body too slow (10 × 700 ms > 2 s): the stream is cut.
+    let r = app
+        .clone()
+        .oneshot(req(
+            "GET",
+            "/up/v2/invoices/ksef/5265877635-20250626-010080DD2B5E-26",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["x-ms-meta-hash"], "h=");
+    let started = std::time::Instant::now();
+    assert!(r.into_body().collect().await.is_err(), "body not cut");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+}
+
+use futures_util::StreamExt as _;
+
+#[tokio::test]
+async fn latarnia_is_forwarded_public_and_get_only() {
+    let base = upstream(Seen::default()).await;
+    let mut c = config(&base);
+    // Permissions on: Latarnia still needs no user token (public status).
+    c.permissions = PermissionsConfig {
+        enabled: true,
+        hs256_secret: Some(SECRET.into()),
+        ..PermissionsConfig::default()
+    };
+    c.envs
+        .insert("nolight".into(), ksef_proxy::EnvConfig::new(&base));
+    let app = proxy(c);
+    let (s, h, b) = call(&app, req("GET", "/up/latarnia/status")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(json_of(&b)["status"], "AVAILABLE");
+    assert_eq!(h["content-type"], "application/json");
+    assert!(!h.contains_key("set-cookie"));
+    let (s, _, b) = call(&app, req("GET", "/up/latarnia/messages")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(json_of(&b), json!([]));
+    for (m, uri) in [
+        ("POST", "/up/latarnia/status"),
+        ("GET", "/up/latarnia/other"),
+        ("GET", "/up/latarnia/status/x"),
+        ("GET", "/nolight/latarnia/status"),
+        ("GET", "/mars/latarnia/status"),
+    ] {
+        let (s, _, b) = call(&app, req(m, uri)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{m} {uri}");
+        assert_eq!(json_of(&b)["error"], "not-allowed");
+    }
+}
+
+#[test]
+fn official_envs_have_their_latarnia() {
+    let c = Config::default();
+    assert_eq!(
+        c.envs["test"].latarnia.as_deref(),
+        Some("https://api-latarnia-test.ksef.mf.gov.pl")
+    );
+    assert_eq!(
+        c.envs["demo"].latarnia.as_deref(),
+        Some("https://api-latarnia-test.ksef.mf.gov.pl")
+    );
+    assert_eq!(
+        c.envs["prod"].latarnia.as_deref(),
+        Some("https://api-latarnia.ksef.mf.gov.pl")
+    );
+}
+
+#[tokio::test]
+async fn storage_links_need_their_permission_when_on() {
+    let base = upstream(Seen::default()).await;
+    let mut c = config(&base);
+    c.permissions = PermissionsConfig {
+        enabled: true,
+        hs256_secret: Some(SECRET.into()),
+        ..PermissionsConfig::default()
+    };
+    let app = proxy(c);
+    let open = Request::builder()
+        .method("POST")
+        .uri("/up/v2/sessions/batch")
+        .header(perms::HEADER, user(&[perms::CHANGE_DOCUMENT]))
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, b) = call(&app, open).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let link = json_of(&b)["partUploadRequests"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let put = |token: Option<String>| {
+        let mut b = Request::builder().method("PUT").uri(&link);
+        if let Some(t) = token {
+            b = b.header(perms::HEADER, t);
+        }
+        b.body(Body::from(vec![1u8; 10])).unwrap()
+    };
+    let (s, _, b) = call(&app, put(None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(json_of(&b)["permission"], perms::CHANGE_DOCUMENT);
+    let (s, _, b) = call(&app, put(Some(user(&[perms::VIEW_DOCUMENT])))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(json_of(&b)["permission"], perms::CHANGE_DOCUMENT);
+    let (s, _, _) = call(&app, put(Some(user(&[perms::CHANGE_DOCUMENT])))).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cors_preflight_allows_the_proxy_headers_and_exposes_retry_after_and_hash() {
+    let base = upstream(Seen::default()).await;
+    let mut c = config(&base);
+    c.cors_origins = vec!["https://app.example".into(), "http://localhost:5173".into()];
+    let app = proxy(c);
+    let preflight = |origin: &str, method: &str, uri: &str, headers: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri(uri)
+            .header("origin", origin)
+            .header("access-control-request-method", method)
+            .header("access-control-request-headers", headers)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (s, h, _) = call(
+        &app,
+        preflight(
+            "http://localhost:5173",
+            "POST",
+            "/up/v2/sessions/online",
+            "x-app-authorization,authorization,content-type",
+        ),
+    )
+    .await;
+    assert!(s.is_success());
+    assert_eq!(h["access-control-allow-origin"], "http://localhost:5173");
+    let allowed = h["access-control-allow-headers"].to_str().unwrap();
+    for name in ["x-app-authorization", "authorization", "content-type"] {
+        assert!(
+            allowed.split(',').any(|a| a.trim() == name),
+            "{name}: {allowed}"
+        );
+    }
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    assert_eq!(h["access-control-max-age"], "600");
+    // Batch part upload straight to the signed storage link.
+    let (_, h, _) = call(
+        &app,
+        preflight(
+            "https://app.example",
+            "PUT",
+            "/up/storage?u=x",
+            "x-ms-blob-type,content-type",
+        ),
+    )
+    .await;
+    assert!(
+        h["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("x-ms-blob-type")
+    );
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("PUT")
+    );
+    // The actual answer exposes what the browser must read.
+    let r = Request::builder()
+        .uri("/up/v2/rate-limits")
+        .header("origin", "https://app.example")
+        .body(Body::empty())
+        .unwrap();
+    let (s, h, _) = call(&app, r).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(h["access-control-allow-origin"], "https://app.example");
+    assert_eq!(h["retry-after"], "7");
+    let exposed = h["access-control-expose-headers"].to_str().unwrap();
+    for name in ["retry-after", "x-ms-meta-hash", "x-continuation-token"] {
+        assert!(exposed.contains(name), "{name}: {exposed}");
+    }
+    assert!(!h.contains_key("access-control-allow-credentials"));
+}
+
+#[test]
+fn wildcard_or_malformed_cors_origins_are_refused_at_start() {
+    for bad in ["*", "https://*.example", "app.example", "https://a\nb"] {
+        let c = Config {
+            cors_origins: vec![bad.into()],
+            ..Config::default()
+        };
+        let e = ksef_proxy::AppState::new(c).map(|_| ()).unwrap_err();
+        assert!(e.to_string().contains("cors_origins"), "{bad}: {e}");
+    }
+}
+
+#[tokio::test]
+async fn web_app_spa_fallback_mime_types_and_csp() {
+    let dir = std::env::temp_dir().join(format!("ksef-proxy-spa-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>spa</title>").unwrap();
+    std::fs::write(dir.join("assets/ksef_wasm_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dir.join("assets/index-abc.js"), "export {}").unwrap();
+    std::fs::write(dir.join("manifest.webmanifest"), "{}").unwrap();
+    std::fs::write(
+        dir.join("sw.js"),
+        "self.addEventListener('fetch', () => {})",
+    )
+    .unwrap();
+    let base = upstream(Seen::default()).await;
+    let mut c = config(&base);
+    c.web_dir = Some(dir.clone());
+    let app = proxy(c);
+    let (s, h, _) = call(&app, req("GET", "/assets/ksef_wasm_bg.wasm")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/wasm");
+    let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(!csp.contains(" 'unsafe-eval'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+    assert!(csp.contains("img-src 'self' data: blob:"), "{csp}");
+    let (_, h, _) = call(&app, req("GET", "/assets/index-abc.js")).await;
+    assert_eq!(h["content-type"], "text/javascript; charset=utf-8");
+    let (_, h, _) = call(&app, req("GET", "/manifest.webmanifest")).await;
+    assert_eq!(h["content-type"], "application/manifest+json");
+    let (s, h, _) = call(&app, req("GET", "/sw.js")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["cache-control"], "no-cache");
+    assert_eq!(h["content-type"], "text/javascript; charset=utf-8");
+    // Client-side routes get the shell; the shell is never cached stale.
+    for uri in ["/", "/invoices/new", "/settings"] {
+        let (s, h, b) = call(&app, req("GET", uri)).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(String::from_utf8_lossy(&b).contains("spa"), "{uri}");
+        assert_eq!(h["cache-control"], "no-cache", "{uri}");
+        assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert_eq!(h["x-frame-options"], "DENY");
+    }
+    // Missing assets and API-looking paths stay JSON 404s; the API still works.
+    for (m, uri) in [
+        ("GET", "/assets/missing.js"),
+        ("GET", "/nowhere/v2/sessions"),
+        ("GET", "/up/storage/p/1"),
+        ("GET", "/up/latarnia"),
+        ("GET", "/_sim/reset"),
+        ("POST", "/"),
+        ("DELETE", "/invoices/new"),
+    ] {
+        let (s, _, b) = call(&app, req(m, uri)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{m} {uri}");
+        assert_eq!(json_of(&b)["error"], "not-allowed", "{m} {uri}");
+    }
+    let (s, _, b) = call(&app, req("GET", "/up/v2/sessions")).await;
+    assert_eq!((s, b.as_slice()), (StatusCode::OK, b"upstream".as_slice()));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn demo_tokens_are_minted_and_enforced_only_when_configured() {
+    let base = upstream(Seen::default()).await;
+    let post = |uri: &str, body: &str| {
+        Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    // Off (the default): no such endpoint.
+    let app = proxy(config(&base));
+    let (s, _, _) = call(
+        &app,
+        post(
+            "/_demo/token",
+            r#"{"sub":"a","permissions":[],"permissionsActive":true}"#,
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let mut c = config(&base);
+    c.permissions = PermissionsConfig {
+        enabled: true,
+        hs256_secret: Some(SECRET.into()),
+        demo_tokens: true,
+        ..PermissionsConfig::default()
+    };
+    let app = proxy(c);
+    let mint = |perms: &str, active: bool| {
+        post(
+            "/_demo/token",
+            &format!(r#"{{"sub":"spedytor","permissions":{perms},"permissionsActive":{active}}}"#),
+        )
+    };
+    let token = |b: &[u8]| format!("Bearer {}", json_of(b)["token"].as_str().unwrap());
+    let with = |m: &str, uri: &str, t: &str| {
+        Request::builder()
+            .method(m)
+            .uri(uri)
+            .header(perms::HEADER, t)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let send = "/up/v2/sessions/online/20250626-SO-X/invoices";
+    // A view-only user: reads pass, sending is refused naming the permission.
+    let (s, _, b) = call(&app, mint(r#"["ksef.view_document"]"#, true)).await;
+    assert_eq!(s, StatusCode::OK);
+    let viewer = token(&b);
+    let (s, _, _) = call(&app, with("GET", "/up/v2/sessions", &viewer)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, b) = call(&app, with("POST", send, &viewer)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(json_of(&b)["permission"], perms::CHANGE_DOCUMENT);
+    // "Uprawnienia aktywne" off in the host application: everything passes.
+    let (_, _, b) = call(&app, mint("[]", false)).await;
+    let (s, _, _) = call(&app, with("POST", send, &token(&b))).await;
+    assert_eq!(s, StatusCode::OK);
+    // Bad requests say what was expected.
+    let (s, _, b) = call(&app, mint(r#"["ksef.everything"]"#, true)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        json_of(&b)["message"]
+            .as_str()
+            .unwrap()
+            .contains("ksef.everything")
+    );
+    let (s, _, b) = call(&app, post("/_demo/token", r#"{"sub":"a"}"#)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        json_of(&b)["message"]
+            .as_str()
+            .unwrap()
+            .contains("permissions")
+    );
 }

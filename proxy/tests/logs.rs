@@ -58,8 +58,46 @@ async fn logs_never_contain_bodies_tokens_or_query_secrets() {
             .unwrap();
         call(&app, r).await;
     }
+    // Latarnia, a dead upstream (502), a refused user token: still nothing secret.
+    let r = Request::builder()
+        .uri("/up/latarnia/status?k=QSECRET")
+        .header("authorization", "Bearer BEARERSECRET")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, r).await.0, StatusCode::OK);
+    let mut c = config("http://127.0.0.1:1");
+    c.permissions = ksef_proxy::config::PermissionsConfig {
+        enabled: true,
+        hs256_secret: Some("PERMSECRET".into()),
+        ..Default::default()
+    };
+    let dead = proxy(c);
+    let token = perms::sign_hs256(
+        b"PERMSECRET",
+        &serde_json::json!({"sub": "USERSUB", "permissions": [perms::VIEW_DOCUMENT]}),
+    );
+    let r = Request::builder()
+        .uri("/up/v2/sessions?continuation=QSECRET")
+        .header("authorization", "Bearer BEARERSECRET")
+        .header(perms::HEADER, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&dead, r).await.0, StatusCode::BAD_GATEWAY);
+    let r = Request::builder()
+        .method("POST")
+        .uri("/up/v2/auth/challenge?x=QSECRET")
+        .header(perms::HEADER, "Bearer USERSECRET")
+        .body(Body::from("BODYSECRET"))
+        .unwrap();
+    assert_eq!(call(&dead, r).await.0, StatusCode::UNAUTHORIZED);
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    for expected in ["forwarded", "storage relayed", "foreign host"] {
+    for expected in [
+        "forwarded",
+        "storage relayed",
+        "foreign host",
+        "latarnia relayed",
+        "upstream failed",
+    ] {
         assert!(logs.contains(expected), "{expected} missing: {logs}");
     }
     for secret in [
@@ -69,6 +107,9 @@ async fn logs_never_contain_bodies_tokens_or_query_secrets() {
         "BODYSECRET",
         "TOPSECRET",
         "PARTSECRET",
+        "PERMSECRET",
+        "USERSUB",
+        &token,
         "sig=",
     ] {
         assert!(!logs.contains(secret), "{secret} logged: {logs}");

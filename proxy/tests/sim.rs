@@ -30,7 +30,10 @@ async fn setup() -> Setup {
         .unwrap();
     let sim_base = sim.base_url();
     let mut config = Config::default();
-    config.envs.insert("sim".into(), EnvConfig::new(&sim_base));
+    config.envs.insert(
+        "sim".into(),
+        EnvConfig::new(&sim_base).with_latarnia(&sim_base),
+    );
     let app = ksef_proxy::app(ksef_proxy::AppState::new(config).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let proxy = format!("http://{}", listener.local_addr().unwrap());
@@ -389,4 +392,60 @@ async fn system_warning_header_passes_through() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["x-system-warning"], "uwaga");
+}
+
+#[tokio::test]
+async fn latarnia_of_the_simulator_through_the_proxy() {
+    let s = setup().await;
+    let status = |s: &Setup| {
+        let url = format!("{}/sim/latarnia/status", s.proxy);
+        let http = s.http.clone();
+        async move {
+            let r = http.get(url).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(status(&s).await["status"], "AVAILABLE");
+    // Failures are set on the simulator's own control API, which the proxy never exposes.
+    let control = |action: &str| {
+        s.http
+            .post(format!("{}/_sim/latarnia", s.sim_base))
+            .json(&json!({"action": action, "title": "Awaria testowa"}))
+            .send()
+    };
+    assert!(control("failureStart").await.unwrap().status().is_success());
+    let v = status(&s).await;
+    assert_eq!(v["status"], "FAILURE", "{v}");
+    assert_eq!(v["messages"][0]["type"], "FAILURE_START", "{v}");
+    assert_eq!(v["messages"][0]["title"], "Awaria testowa", "{v}");
+    let r = s
+        .http
+        .get(format!("{}/sim/latarnia/messages", s.proxy))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let messages: Value = r.json().await.unwrap();
+    assert_eq!(messages.as_array().map(Vec::len), Some(1), "{messages}");
+    assert!(control("failureEnd").await.unwrap().status().is_success());
+    assert!(control("totalFailure").await.unwrap().status().is_success());
+    assert_eq!(status(&s).await["status"], "TOTAL_FAILURE");
+    assert!(control("clear").await.unwrap().status().is_success());
+    assert_eq!(status(&s).await["status"], "AVAILABLE");
+    for path in [
+        "/_sim/latarnia",
+        "/sim/_sim/latarnia",
+        "/sim/v2/_sim/latarnia",
+    ] {
+        let r = s
+            .http
+            .post(format!("{}{path}", s.proxy))
+            .json(&json!({"action": "totalFailure"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(status(&s).await["status"], "AVAILABLE");
 }

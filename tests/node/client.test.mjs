@@ -108,3 +108,42 @@ test('the status service is reachable through the proxy or reported as unreachab
   const c = new k.KsefClient({ env: 'sim', proxyBase: 'http://127.0.0.1:9' });
   await assert.rejects(() => c.latarnia(), (e) => e.code === 'NETWORK');
 });
+
+test('offline mode and the technical correction of a rejected offline invoice', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: proxy.base });
+  assert.equal((await c.authorize(auth, ctx)).state, 'Accepted');
+  const number = `FV/OFF/${Date.now()}`;
+  const first = await c.sendInvoices([{ id: 'a', xml: invoice(number) }]);
+  assert.equal(first.outcomes[0].status, 'accepted');
+  // Issued offline with the same number: KSeF rejects it as a duplicate.
+  const dupXml = invoice(number, new Date(Date.now() + 7000));
+  const dup = await c.sendInvoices([{ id: 'b', xml: dupXml }], { offline: true });
+  assert.equal(dup.outcomes[0].status, 'rejected', JSON.stringify(dup.outcomes[0]));
+  assert.equal(dup.outcomes[0].code, 440);
+  // The technical correction: a corrected XML pointing at the rejected one's hash.
+  const fixed = invoice(`${number}-K`);
+  await assert.rejects(() => c.sendInvoices([{ id: 'c', xml: fixed }], { offline: true, correctedHash: 'abc' }),
+    (e) => e.code === 'INVALID_INPUT' && /correctedHash/.test(e.message));
+  await assert.rejects(() => c.sendInvoices([{ id: 'c', xml: fixed }, { id: 'd', xml: fixed }], { offline: true, correctedHash: k.invoiceHash(dupXml).base64 }),
+    (e) => /exactly one/.test(e.message));
+  const corr = await c.sendInvoices([{ id: 'c', xml: fixed }], { offline: true, correctedHash: k.invoiceHash(dupXml).base64 });
+  const o = corr.outcomes[0];
+  assert.equal(o.status, 'accepted', JSON.stringify(o));
+  assert.equal(o.invoicingMode, 'Offline');
+  assert.ok(o.ksefNumber);
+});
+
+test('a batch send resumes from its persisted state without sending twice', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: proxy.base });
+  assert.equal((await c.authorize(auth, ctx)).state, 'Accepted');
+  const stamp = Date.now();
+  const items = Array.from({ length: 22 }, (_, i) => ({ id: `r${i}`, xml: invoice(`FV/RES/${stamp}/${i}`) }));
+  const saved = [];
+  const r = await c.sendInvoices(items, { persist: (s) => saved.push(s) });
+  assert.equal(r.mode, 'batch');
+  assert.ok(saved.length >= 2 && saved.at(-1).batch, 'batch state persisted');
+  // Sending again with the final state looks the session up instead of re-sending.
+  const again = await c.sendInvoices(items, { state: saved.at(-1) });
+  assert.deepEqual(again.outcomes.map((o) => o.ksefNumber), r.outcomes.map((o) => o.ksefNumber));
+  await assert.rejects(() => c.sendInvoices(items, { state: { online: 'nonsense' } }), (e) => /state/.test(e.message));
+});

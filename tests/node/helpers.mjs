@@ -20,7 +20,10 @@ export const bin = (name) => {
 /** The package, initialised with the wasm bytes (Node's fetch cannot read file URLs). */
 export async function ksef() {
   const m = await import(path.join(repo, 'web/ksef/dist/index.js'));
-  await m.init(readFileSync(path.join(repo, 'web/ksef/pkg/ksef_wasm_bg.wasm')));
+  await m.init({
+    invoice: readFileSync(path.join(repo, 'web/ksef/pkg/ksef_invoice_bg.wasm')),
+    client: readFileSync(path.join(repo, 'web/ksef/pkg/ksef_client_bg.wasm')),
+  });
   return m;
 }
 

@@ -6,6 +6,7 @@
 //! Spec: `shared/ksef/DIGEST.md` §5 (auth), §7–§10 (encryption, sessions, statuses,
 //! UPO), §17 (rate limits); `shared/DESIGN.md` ("The client is sans-IO").
 
+pub mod archive;
 pub mod auth;
 pub mod batch;
 pub mod driver;
@@ -26,8 +27,16 @@ pub enum SendMode {
     Batch,
 }
 
-/// Above this many invoices a send goes through a batch session: production allows
-/// only 30 online sends a minute and 180 an hour per context (DIGEST §17).
+/// Above this many invoices a send goes through a batch session.
+///
+/// Why 20: production (and TEST since 2.5.0) allows `invoiceSend` 10/s, **30/min** and
+/// 180/h per context and IP (DIGEST §17), and each online invoice also costs status
+/// polls (`invoiceStatus` 120/min). Up to 20 invoices fit in one minute's online budget
+/// with room for other sends of the same context, and online gives each invoice its
+/// result within seconds. Beyond that the minute and hour windows would stretch an
+/// online send to minutes or hours (1 000 invoices ≥ 5.5 h at 180/h), while a batch is
+/// one open, the part uploads (not rate-limited), one close and a few status calls
+/// (`batchSession` 20/min), whatever the count (up to 10 000 invoices per session).
 pub const AUTO_BATCH_THRESHOLD: usize = 20;
 
 impl SendMode {

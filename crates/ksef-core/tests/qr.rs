@@ -409,6 +409,11 @@ fn kod2_ecdsa_p1363_and_der_with_openssl_and_node() {
     assert_eq!(p1363.len(), 64);
     let signed = pending.clone().finish(&p1363).unwrap();
     assert_eq!(signed.signature(), &p1363[..]);
+    // The prechecked path (key already matched to the certificate) gives the same link,
+    // and still refuses a signature of the wrong shape.
+    let fast = pending.clone().finish_prechecked(&p1363).unwrap();
+    assert_eq!(fast.url(), signed.url());
+    assert!(pending.clone().finish_prechecked(&der).is_err());
     // Both S forms verify (openssl and Java do not normalise S to the low half).
     let sig = p256::ecdsa::Signature::from_slice(&p1363).unwrap();
     let low = sig.normalize_s();

@@ -182,7 +182,11 @@ async fn rate_limit(
     let verdict = {
         let mut st = sim.state();
         let table = st.rate_table.unwrap_or(crate::ratelimit::PRODUCTION);
-        st.limiter.hit(&table, &context, &ip, group, now)
+        let verdict = st.limiter.hit(&table, &context, &ip, group, now);
+        if verdict.is_err() {
+            st.too_many_requests += 1;
+        }
+        verdict
     };
     match verdict {
         Ok(()) => next.run(req).await,

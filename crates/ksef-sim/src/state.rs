@@ -455,6 +455,8 @@ pub struct State {
     pub rate_table: Option<crate::ratelimit::Table>,
     /// Rate-limit counters.
     pub limiter: crate::ratelimit::Limiter,
+    /// 429 answers given since start or reset (`GET /_sim/stats`).
+    pub too_many_requests: u64,
     /// Per-context session-limit overrides (`/testdata/limits/context/session`).
     pub context_limits: HashMap<Ident, SessionLimits>,
     /// Test subjects (`/testdata/subject`): NIP → subject type.

@@ -8,15 +8,16 @@ use std::rc::Rc;
 
 use futures_util::lock::Mutex;
 use js_sys::{Function, Promise, Uint8Array};
+use ksef_core::client::archive::ArchiveFormat;
 use ksef_core::client::auth::{AuthFailure, AuthState, XadesLogin};
 use ksef_core::client::batch::MAX_PART_SIZE;
 use ksef_core::client::governor::Profile;
 use ksef_core::client::online::{InvoiceOutcome, ProductStatus};
-use ksef_core::client::resume::OnlineSendState;
+use ksef_core::client::resume::{BatchSendState, OnlineSendState};
 use ksef_core::client::{Client, SendMode};
 use ksef_core::crypto::InvoiceEncryptionKey;
 use ksef_core::xades::ContextIdentifier;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -100,12 +101,41 @@ where
     future_to_promise(async move { f.await.map(Into::into).map_err(Into::into) })
 }
 
+/// The resumable state of a send as the caller persists it (JSON text: it crosses
+/// as a string, which keeps a generic deserializer out of the module).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedSend {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    online: Option<OnlineSendState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    batch: Option<BatchSendState>,
+}
+
+impl SavedSend {
+    fn online(s: &OnlineSendState) -> Self {
+        Self {
+            online: Some(s.clone()),
+            batch: None,
+        }
+    }
+    fn batch(s: &BatchSendState) -> Self {
+        Self {
+            online: None,
+            batch: Some(s.clone()),
+        }
+    }
+    fn json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SendOut {
     outcomes: Vec<Option<InvoiceOutcome>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state: Option<OnlineSendState>,
+    /// [`SavedSend`] as JSON text.
+    state: String,
     mode: &'static str,
 }
 
@@ -182,10 +212,13 @@ impl KsefClient {
     }
 
     /// Sends invoices (`names[i]` ↔ `xmls[i]`). `mode`: `auto` (batch above the core's
-    /// threshold), `online` or `batch`. Online sends are resumable: pass the last
-    /// persisted `state` (or null) and a `persist(state)` callback; `progress(done,
-    /// total)` reports finished invoices. Resolves to `{outcomes, state?, mode}` with one
-    /// outcome (or null when still unknown) per invoice, in input order.
+    /// threshold), `online` or `batch`. Every send is resumable: `persist(state)` gets
+    /// the state (`{mode, state}`, plain JSON, no keys) after every change; passing it
+    /// back as `state` resumes by looking up what KSeF already has (the saved mode wins).
+    /// `corrected_hash`: the technical correction of one rejected offline invoice
+    /// (`hashOfCorrectedInvoice`, online only). `progress(done, total)` reports finished
+    /// invoices. Resolves to `{outcomes, state, mode}`, one outcome (or null while
+    /// unknown) per invoice, in input order.
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(js_name = sendInvoices)]
     pub fn send_invoices(
@@ -194,28 +227,70 @@ impl KsefClient {
         xmls: Vec<Uint8Array>,
         mode: String,
         offline: bool,
-        state: JsValue,
+        corrected_hash: Option<String>,
+        state: Option<String>,
         persist: Option<Function>,
         progress: Option<Function>,
     ) -> Promise {
         let inner = self.0.clone();
         promise(async move {
             let invoices = items(names, xmls)?;
-            let batch = match mode.as_str() {
-                "batch" => true,
-                "online" => false,
-                "auto" => SendMode::for_count(invoices.len()) == SendMode::Batch,
-                other => {
+            let saved: SavedSend = match state.as_deref() {
+                None | Some("") => SavedSend::default(),
+                Some(text) => serde_json::from_str(text)
+                    .map_err(|e| Failure::input(format!("state: not a saved send ({e})")))?,
+            };
+            let batch = match (&saved, mode.as_str()) {
+                (SavedSend { batch: Some(_), .. }, _) => true,
+                (
+                    SavedSend {
+                        online: Some(_), ..
+                    },
+                    _,
+                ) => false,
+                (_, "batch") => true,
+                (_, "online") => false,
+                (_, "auto") => {
+                    corrected_hash.is_none()
+                        && SendMode::for_count(invoices.len()) == SendMode::Batch
+                }
+                (_, other) => {
                     return Err(Failure::input(format!(
                         "mode: expected auto, online or batch, got {other:?}"
                     )));
                 }
             };
+            if corrected_hash.is_some() && (batch || invoices.len() != 1) {
+                return Err(Failure::input(
+                    "correctedHash: a technical correction sends exactly one invoice, online",
+                ));
+            }
+            let sink = Sink {
+                persist,
+                progress,
+                total: invoices.len(),
+            };
             let mut client = inner.client.lock().await;
             let result = if batch {
-                send_batch(&mut client, &invoices, offline, progress.as_ref()).await
+                let st = match saved.batch {
+                    Some(s) => s,
+                    None => BatchSendState::new(
+                        &batch_names(&invoices),
+                        ArchiveFormat::default(),
+                        MAX_PART_SIZE,
+                        offline,
+                    ),
+                };
+                send_batch(&mut client, &invoices, st, &sink).await
             } else {
-                send_online(&mut client, &invoices, offline, state, persist, progress).await
+                let mut st = saved
+                    .online
+                    .unwrap_or_else(|| OnlineSendState::new(&invoices));
+                if let Some(h) = &corrected_hash {
+                    st.set_corrected_hash(0, h)
+                        .map_err(|e| Failure::input(format!("correctedHash: {e}")))?;
+                }
+                send_online(&mut client, &invoices, offline, st, &sink).await
             };
             inner.remember_auth(&client);
             to_js(&result?)
@@ -255,35 +330,46 @@ fn done(outcomes: &[Option<InvoiceOutcome>]) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn report(progress: Option<&Function>, done: u32, total: usize) {
-    if let Some(f) = progress {
-        // Progress is informational; a throwing callback must not stop the send.
-        let _ = f.call2(&JsValue::NULL, &done.into(), &(total as u32).into());
+/// Where a send reports its state and progress.
+struct Sink {
+    persist: Option<Function>,
+    progress: Option<Function>,
+    total: usize,
+}
+
+impl Sink {
+    /// Hands the state to `persist` and the count of finished invoices to `progress`;
+    /// neither callback can stop the send (a throwing UI callback is ignored).
+    fn save(&self, state: &SavedSend, outcomes: &[Option<InvoiceOutcome>]) {
+        if let Some(f) = &self.persist {
+            let _ = f.call1(&JsValue::NULL, &state.json().into());
+        }
+        if let Some(f) = &self.progress {
+            let total = u32::try_from(self.total).unwrap_or(u32::MAX);
+            let _ = f.call2(&JsValue::NULL, &done(outcomes).into(), &total.into());
+        }
     }
+}
+
+/// Unique names inside the archive (`000000.xml`, …); outcomes come back by them.
+fn batch_names(invoices: &[(String, Vec<u8>)]) -> Vec<(String, String, Vec<u8>)> {
+    invoices
+        .iter()
+        .enumerate()
+        .map(|(i, (name, xml))| (name.clone(), format!("{i:06}.xml"), xml.clone()))
+        .collect()
 }
 
 async fn send_online(
     client: &mut Client<FetchTransport>,
     invoices: &[(String, Vec<u8>)],
     offline: bool,
-    state: JsValue,
-    persist: Option<Function>,
-    progress: Option<Function>,
+    mut state: OnlineSendState,
+    sink: &Sink,
 ) -> Result<SendOut> {
-    let mut state: OnlineSendState = if state.is_null() || state.is_undefined() {
-        OnlineSendState::new(invoices)
-    } else {
-        serde_wasm_bindgen::from_value(state).map_err(|e| Failure::input(format!("state: {e}")))?
-    };
-    let total = invoices.len();
     let mut save = |s: &OnlineSendState| {
-        if let Some(f) = &persist
-            && let Ok(v) = to_js(s)
-        {
-            let _ = f.call1(&JsValue::NULL, &v);
-        }
         let outcomes: Vec<_> = s.items.iter().map(|i| i.outcome.clone()).collect();
-        report(progress.as_ref(), done(&outcomes), total);
+        sink.save(&SavedSend::online(s), &outcomes);
     };
     let mut rng = system_rng();
     client
@@ -291,7 +377,7 @@ async fn send_online(
         .await?;
     Ok(SendOut {
         outcomes: state.items.iter().map(|i| i.outcome.clone()).collect(),
-        state: Some(state),
+        state: SavedSend::online(&state).json(),
         mode: "online",
     })
 }
@@ -299,20 +385,22 @@ async fn send_online(
 async fn send_batch(
     client: &mut Client<FetchTransport>,
     invoices: &[(String, Vec<u8>)],
-    offline: bool,
-    progress: Option<&Function>,
+    mut state: BatchSendState,
+    sink: &Sink,
 ) -> Result<SendOut> {
-    // Unique names inside the archive; outcomes are matched back by them.
-    let named: Vec<(String, Vec<u8>)> = invoices
-        .iter()
-        .enumerate()
-        .map(|(i, (_, xml))| (format!("{i:06}.xml"), xml.clone()))
+    let named: Vec<(String, Vec<u8>)> = batch_names(invoices)
+        .into_iter()
+        .map(|(_, file, xml)| (file, xml))
         .collect();
     let mut rng = system_rng();
     let key = InvoiceEncryptionKey::generate(&mut rng);
-    report(progress, 0, invoices.len());
+    let mut save = |s: &BatchSendState| {
+        let outcomes: Vec<_> = s.items.iter().map(|i| i.outcome.clone()).collect();
+        sink.save(&SavedSend::batch(s), &outcomes);
+    };
+    save(&state);
     let r = client
-        .send_batch(&key, &mut rng, &named, offline, MAX_PART_SIZE)
+        .send_batch_resumable(&mut state, &named, &key, &mut rng, &mut save)
         .await?;
     let outcomes: Vec<Option<InvoiceOutcome>> = named
         .iter()
@@ -342,10 +430,10 @@ async fn send_batch(
                 })
         })
         .collect();
-    report(progress, done(&outcomes), invoices.len());
+    sink.save(&SavedSend::batch(&state), &outcomes);
     Ok(SendOut {
         outcomes,
-        state: None,
+        state: SavedSend::batch(&state).json(),
         mode: "batch",
     })
 }

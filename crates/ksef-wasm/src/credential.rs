@@ -17,8 +17,8 @@ use ksef_core::qr::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::error::qr_failure;
 use crate::error::{Failure, Result};
-use crate::invoice::qr_failure;
 use crate::{environment, to_js, utc};
 
 #[derive(Serialize)]
@@ -246,17 +246,70 @@ impl PendingKod2 {
         self.algorithm.clone()
     }
 
-    /// Step 2: the URL with `signature` (raw `R||S` for ECDSA, PSS for RSA).
-    pub fn finish(&mut self, signature: &[u8]) -> Result<String> {
+    /// Step 2: the URL with `signature` (raw `R||S` for ECDSA, PSS for RSA), checked
+    /// against the certificate unless `prechecked` (the signing key is known to match
+    /// it; skips a pure-Rust verification that costs about a millisecond in wasm).
+    pub fn finish(&mut self, signature: &[u8], prechecked: Option<bool>) -> Result<String> {
         let pending = self.pending.take().ok_or_else(|| {
             Failure::new("KOD2_FINISHED", "this KOD II link was already finished")
         })?;
-        Ok(pending.finish(signature).map_err(qr_failure)?.url())
+        let signed = if prechecked.unwrap_or(false) {
+            pending.finish_prechecked(signature)
+        } else {
+            pending.finish(signature)
+        };
+        Ok(signed.map_err(qr_failure)?.url())
+    }
+}
+
+/// The Offline certificate, read once, for many KOD II links.
+#[wasm_bindgen]
+pub struct Kod2Certificate(QrCertificate);
+
+#[wasm_bindgen]
+impl Kod2Certificate {
+    /// Reads the Offline certificate (PEM or DER); refuses any other KSeF type.
+    #[wasm_bindgen(constructor)]
+    pub fn new(cert: &[u8]) -> Result<Kod2Certificate> {
+        let cert = QrCertificate::from_der_or_pem(cert).map_err(qr_failure)?;
+        cert.require_offline().map_err(qr_failure)?;
+        Ok(Kod2Certificate(cert))
+    }
+
+    /// Step 1 of KOD II (DIGEST §13) for the invoice `xml`: what to sign, and how.
+    pub fn prepare(
+        &self,
+        env: &str,
+        context_type: &str,
+        context_value: &str,
+        seller_nip: &str,
+        xml: &[u8],
+    ) -> Result<PendingKod2> {
+        let context_type: ContextType = context_type.parse().map_err(qr_failure)?;
+        let context = ContextIdentifier::new(context_type, context_value).map_err(qr_failure)?;
+        let link = CertificateLink::new(
+            environment(env)?,
+            context,
+            seller_nip,
+            *self.0.serial(),
+            Sha256Hash::of(xml),
+        )
+        .map_err(qr_failure)?;
+        let (request, pending) = link.prepare(&self.0).map_err(qr_failure)?;
+        let algorithm = serde_json::to_value(request.algorithm)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Ok(PendingKod2 {
+            pending: Some(pending),
+            message: request.message,
+            algorithm,
+        })
     }
 }
 
 /// Prepares the KOD II (CERTYFIKAT) link of the invoice `xml` for the Offline
-/// certificate `cert_der`.
+/// certificate `cert_der` (one-off form of [`Kod2Certificate::prepare`]).
 #[wasm_bindgen(js_name = kod2Prepare)]
 pub fn kod2_prepare(
     cert_der: &[u8],
@@ -266,25 +319,5 @@ pub fn kod2_prepare(
     seller_nip: &str,
     xml: &[u8],
 ) -> Result<PendingKod2> {
-    let cert = QrCertificate::from_der_or_pem(cert_der).map_err(qr_failure)?;
-    let context_type: ContextType = context_type.parse().map_err(qr_failure)?;
-    let context = ContextIdentifier::new(context_type, context_value).map_err(qr_failure)?;
-    let link = CertificateLink::new(
-        environment(env)?,
-        context,
-        seller_nip,
-        *cert.serial(),
-        Sha256Hash::of(xml),
-    )
-    .map_err(qr_failure)?;
-    let (request, pending) = link.prepare(&cert).map_err(qr_failure)?;
-    let algorithm = serde_json::to_value(request.algorithm)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    Ok(PendingKod2 {
-        pending: Some(pending),
-        message: request.message,
-        algorithm,
-    })
+    Kod2Certificate::new(cert_der)?.prepare(env, context_type, context_value, seller_nip, xml)
 }

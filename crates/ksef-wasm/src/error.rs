@@ -121,3 +121,8 @@ impl From<CallError> for Failure {
         }
     }
 }
+
+/// A QR link could not be built (bad NIP, date, context, certificate).
+pub(crate) fn qr_failure(e: ksef_core::qr::QrError) -> Failure {
+    Failure::new("QR_INVALID", e)
+}

@@ -4,15 +4,22 @@
 //! validation results are data. Bytes cross as `Uint8Array`. The npm package
 //! (`web/ksef`) wraps these exports in a typed API, adds WebCrypto and IndexedDB.
 
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
 pub mod credential;
 pub mod error;
+#[cfg(feature = "invoice")]
 pub mod invoice;
+#[cfg(feature = "invoice")]
 pub mod offline;
+#[cfg(feature = "client")]
 mod transport;
 
+#[cfg(feature = "client")]
 pub use client::KsefClient;
-pub use credential::{LoadedCredential, PendingKod2, SoftKey};
+#[cfg(feature = "client")]
+pub use credential::{Kod2Certificate, LoadedCredential, PendingKod2, SoftKey};
 
 use error::{Failure, Result};
 use ksef_core::qr::Environment;
@@ -52,6 +59,7 @@ pub(crate) fn environment(env: &str) -> Result<Environment> {
     }
 }
 
+#[cfg(feature = "client")]
 /// The system random number generator (`crypto.getRandomValues` in JavaScript).
 pub(crate) fn system_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
     rand_core::UnwrapErr(getrandom::SysRng)

@@ -38,6 +38,9 @@ pub async fn upstream(seen: Seen) -> String {
                     ("x-ms-meta-hash", "abc="),
                     ("x-system-warning", "[1]: w"),
                     ("connection", "close"),
+                    ("keep-alive", "timeout=5"),
+                    ("proxy-authenticate", "Basic"),
+                    ("upgrade", "h2c"),
                     ("x-internal", "secret"),
                 ],
                 "upstream",
@@ -86,6 +89,34 @@ pub async fn upstream(seen: Seen) -> String {
                 }
             }),
         )
+        // Latarnia (the stub serves it on the same host).
+        .route(
+            "/status",
+            get(|| async {
+                (
+                    [("content-type", "application/json"), ("set-cookie", "l=1")],
+                    r#"{"status":"AVAILABLE","messages":[]}"#,
+                )
+            }),
+        )
+        .route(
+            "/messages",
+            get(|| async { ([("content-type", "application/json")], "[]") }),
+        )
+        // Headers at once, then a body that trickles (one byte per 700 ms).
+        .route(
+            "/v2/invoices/ksef/{n}",
+            get(|| async {
+                let chunks = futures_util::stream::unfold(0u8, |i| async move {
+                    if i >= 10 {
+                        return None;
+                    }
+                    tokio::time::sleep(Duration::from_millis(700)).await;
+                    Some((Ok::<_, std::io::Error>(vec![b'x']), i + 1))
+                });
+                ([("x-ms-meta-hash", "h=")], Body::from_stream(chunks))
+            }),
+        )
         .route("/storage/p/1", put(record.clone()))
         .route("/storage/{*rest}", any(record));
     tokio::spawn(async move {
@@ -96,7 +127,8 @@ pub async fn upstream(seen: Seen) -> String {
 
 pub fn config(base: &str) -> Config {
     let mut c = Config::default();
-    c.envs.insert("up".into(), EnvConfig::new(base));
+    c.envs
+        .insert("up".into(), EnvConfig::new(base).with_latarnia(base));
     c.upstream_timeout_secs = 1;
     c.link_secret = Some("link-secret".into());
     c

@@ -2,7 +2,7 @@
  * The KSeF client in the page: the core's auth coordinator, rate governor, retries,
  * online/batch sending and resume (running in wasm) over `fetch` through the proxy.
  */
-import * as w from '../pkg/ksef_wasm.js';
+import * as w from '../pkg/ksef_client.js';
 import { KsefError, guardAsync } from './errors.js';
 import { sign, type StoredCredential } from './keys.js';
 import type { AuthState, Env, LatarniaStatus, Outcome } from './types.js';
@@ -23,8 +23,11 @@ export interface SendOptions {
   mode?: 'auto' | 'online' | 'batch';
   /** Send with offlineMode: true (invoices issued in an offline mode). */
   offline?: boolean;
+  /** Technical correction of a rejected offline invoice: the Base64 SHA-256 of the
+   *  rejected invoice (`hashOfCorrectedInvoice`); exactly one invoice, online. */
+  correctedHash?: string;
   onProgress?: (done: number, total: number) => void;
-  /** The last persisted resumable state of this send (online), or undefined. */
+  /** The last persisted resumable state of this send (`{mode, state}`), or undefined. */
   state?: unknown;
   /** Called with the resumable state after every change; keep it durably. */
   persist?: (state: unknown) => void | Promise<void>;
@@ -90,16 +93,18 @@ export class KsefClient {
       if (typeof it?.id !== 'string' || !it.id) throw new KsefError('INVALID_INPUT', `items[${i}].id: expected a non-empty string`);
       if (!(it.xml instanceof Uint8Array) || it.xml.length === 0) throw new KsefError('INVALID_INPUT', `items[${i}].xml: expected the invoice XML bytes`);
     });
-    const persist = opts.persist ? (s: unknown) => void opts.persist?.(s) : undefined;
+    // The state crosses as JSON text; callers see (and store) the plain object.
+    const persist = opts.persist ? (s: string) => void opts.persist?.(JSON.parse(s)) : undefined;
+    const state = opts.state === undefined || opts.state === null ? undefined : JSON.stringify(opts.state);
     const r = (await guardAsync(() => this.inner.sendInvoices(
       items.map((i) => i.id), items.map((i) => i.xml), opts.mode ?? 'auto', !!opts.offline,
-      opts.state ?? null, persist, opts.onProgress,
-    ))) as { outcomes: (Omit<Outcome, 'id'> | null)[]; mode: 'online' | 'batch'; state?: unknown };
+      opts.correctedHash, state, persist, opts.onProgress,
+    ))) as { outcomes: (Omit<Outcome, 'id'> | null)[]; mode: 'online' | 'batch'; state: string };
     const outcomes = r.outcomes.map((o, i): Outcome => o
       ? { ...o, id: items[i].id }
       : { id: items[i].id, status: 'verifying', code: 100, description: 'Faktura przyjęta do dalszego przetwarzania',
         details: [], referenceNumber: '', sessionReferenceNumber: '', invoicingDate: '', invoiceHash: '' });
-    return { outcomes, mode: r.mode, state: r.state };
+    return { outcomes, mode: r.mode, state: JSON.parse(r.state) };
   }
 
   /** Re-reads one invoice's status (ODŚWIEŻ). */

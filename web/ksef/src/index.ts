@@ -3,7 +3,8 @@
  * the invoice functions, the {@link CredentialStore} and the {@link KsefClient}.
  * Private keys never leave the browser: they are non-extractable WebCrypto keys.
  */
-import initWasm, * as w from '../pkg/ksef_wasm.js';
+import initInvoice, * as w from '../pkg/ksef_invoice.js';
+import initClient, * as wc from '../pkg/ksef_client.js';
 import { KsefError, guard } from './errors.js';
 import { sign, type StoredCredential } from './keys.js';
 import type { CertificateInfo, DraftTotals, Env, FieldError, OfflineDeadline, OfflineMode, Problem } from './types.js';
@@ -14,11 +15,25 @@ export { KsefClient, type ClientOptions, type SendOptions, type SendResult } fro
 export { loadCredential, sign, type StoredCredential, type SignatureAlgorithm } from './keys.js';
 export type * from './types.js';
 
+/** Where the two wasm modules come from (URL or bytes); default: next to the package. */
+export interface InitOptions {
+  /** ksef_invoice_bg.wasm: drafts, XML, validation, hash, KOD I, QR, calendar. */
+  invoice?: URL | string | BufferSource;
+  /** ksef_client_bg.wasm: credentials, KOD II, login, sending. */
+  client?: URL | string | BufferSource;
+  /** Skip the client module (pages that only build, validate and print). */
+  withClient?: boolean;
+}
+
 let ready: Promise<void> | undefined;
 
-/** Loads the wasm module once (`wasm`: its URL or bytes; default: next to this file). */
-export function init(wasm?: URL | string | BufferSource): Promise<void> {
-  ready ??= initWasm(wasm === undefined ? undefined : { module_or_path: wasm }).then(() => undefined);
+/** Loads and instantiates the wasm modules once; every other call needs it. */
+export function init(opts: InitOptions = {}): Promise<void> {
+  const arg = (src?: URL | string | BufferSource) => (src === undefined ? undefined : { module_or_path: src });
+  ready ??= Promise.all([
+    initInvoice(arg(opts.invoice)),
+    opts.withClient === false ? undefined : initClient(arg(opts.client)),
+  ]).then(() => undefined);
   return ready;
 }
 
@@ -45,7 +60,7 @@ export function validateXml(xml: Uint8Array, opts: { today?: string; productionR
 
 /** FA(3) XML → JSON with the XSD's element names. */
 export function parseXml(xml: Uint8Array): any {
-  return guard(() => w.parseXml(xml));
+  return JSON.parse(guard(() => w.parseXml(xml)));
 }
 
 /** SHA-256 of the exact bytes. */
@@ -65,17 +80,28 @@ export function qrSvg(text: string, label = ''): string {
 
 /** Reads a certificate (PEM or DER). */
 export function inspectCertificate(bytes: Uint8Array): CertificateInfo {
-  return guard(() => w.inspectCertificate(bytes));
+  return guard(() => wc.inspectCertificate(bytes));
 }
+
+/** The Offline certificate read once per credential. */
+const kod2Certificates = new WeakMap<StoredCredential, InstanceType<typeof wc.Kod2Certificate>>();
 
 /** KOD II (CERTYFIKAT) URL, signed with the Offline credential (two-step: the core
  *  builds the bytes, WebCrypto signs, the core assembles). */
 export async function kod2Url(cred: StoredCredential, env: Env, context: { type: string; value: string }, sellerNip: string, xml: Uint8Array): Promise<string> {
   if (cred?.role !== 'offline') throw new KsefError('INVALID_INPUT', 'KOD II needs the Offline credential (role offline)');
-  const pending = guard(() => w.kod2Prepare(cred.certificateDer, env, context.type, context.value, sellerNip, xml));
+  // The first link of a credential is verified against its certificate in full; later
+  // ones reuse that proof (the key cannot change inside a StoredCredential).
+  let cert = kod2Certificates.get(cred);
+  const prechecked = cert !== undefined;
+  if (!cert) cert = guard(() => new wc.Kod2Certificate(cred.certificateDer));
+  const c = cert;
+  const pending = guard(() => c.prepare(env, context.type, context.value, sellerNip, xml));
   try {
     const signature = await sign(cred, pending.algorithm, pending.message);
-    return guard(() => pending.finish(signature));
+    const url = guard(() => pending.finish(signature, prechecked));
+    kod2Certificates.set(cred, c);
+    return url;
   } finally {
     pending.free();
   }

@@ -369,3 +369,27 @@ pub struct OpenBatchSessionResponse {
     /// One per part.
     pub part_upload_requests: Vec<PartUploadRequest>,
 }
+
+/// `GET /limits/context` (DIGEST §17): per-session limits of the current context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextLimitsResponse {
+    /// Online sessions.
+    pub online_session: SessionKindLimits,
+    /// Batch sessions.
+    pub batch_session: SessionKindLimits,
+}
+
+/// One session kind's limits in [`ContextLimitsResponse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionKindLimits {
+    /// Largest invoice without attachments, MB (10^6 B).
+    #[serde(default)]
+    pub max_invoice_size_in_mb: u64,
+    /// Largest invoice with attachments, MB.
+    #[serde(default)]
+    pub max_invoice_with_attachment_size_in_mb: u64,
+    /// Invoices per session (10 000 by default).
+    pub max_invoices: u64,
+}

@@ -3,11 +3,12 @@
 //! request declares the archive and the parts, KSeF answers with one pre-signed upload
 //! per part (no bearer token), then close and poll.
 //!
-//! The archive is a ZIP with *stored* (uncompressed) entries, written here without
-//! dependencies so the core stays small and wasm-friendly; entries are ≤ 4 GiB and the
-//! archive has no ZIP64 records (KSeF caps the archive at 5 GB; more than 4 GiB needs
-//! ZIP64, not done yet). Deflate and tar.gz are left for later.
+//! The archive is a Deflate ZIP, a stored ZIP or a tar.gz ([`super::archive`], ZIP64
+//! when an offset passes 4 GiB). Encryption of the parts goes through
+//! [`super::Transport::encrypt_aes256_cbc`] in the driver, so the browser can use
+//! WebCrypto; [`BatchPlan::new`] is the synchronous pure-Rust equivalent.
 
+use super::archive::ArchiveFormat;
 use crate::api::{
     ApiError, BatchFile, BatchFilePart, EncryptionInfo, FormCode, HttpRequest, Method,
     OpenBatchSessionRequest, PartUploadRequest, Target,
@@ -19,6 +20,29 @@ use crate::hash::Sha256Hash;
 pub const MAX_PART_SIZE: usize = 100_000_000;
 /// At most 50 parts.
 pub const MAX_PARTS: usize = 50;
+/// The whole archive is at most 5 GB (DIGEST §9 step 2).
+pub const MAX_ARCHIVE_SIZE: u64 = 5_000_000_000;
+/// Invoices per session (`maxInvoices` of `GET /limits/context`, DIGEST §17); a batch
+/// above it ends with session status 420.
+pub const MAX_INVOICES_PER_SESSION: usize = 10_000;
+
+/// Splits `archive` binarily into slices of at most `part_size` bytes (§9 step 2).
+///
+/// # Errors
+/// [`BatchError::BadPartSize`] (0 or above 100 MB), [`BatchError::Empty`],
+/// [`BatchError::TooLarge`] (more than 50 parts or 5 GB).
+pub fn split(archive: &[u8], part_size: usize) -> Result<Vec<&[u8]>, BatchError> {
+    if part_size == 0 || part_size > MAX_PART_SIZE {
+        return Err(BatchError::BadPartSize(part_size));
+    }
+    if archive.is_empty() {
+        return Err(BatchError::Empty);
+    }
+    if archive.len() as u64 > MAX_ARCHIVE_SIZE || archive.len().div_ceil(part_size) > MAX_PARTS {
+        return Err(BatchError::TooLarge(archive.len() as u64));
+    }
+    Ok(archive.chunks(part_size).collect())
+}
 
 /// Why a batch could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,107 +57,35 @@ pub enum BatchError {
     /// Two invoices share a file name.
     #[error("duplicate file name in batch: {0}")]
     DuplicateName(String),
-    /// The archive is too large for the stored-ZIP writer or for KSeF.
-    #[error("the batch archive is too large ({0} bytes)")]
+    /// An entry of 4 GiB or more, or an archive above KSeF's 5 GB / 50 parts.
+    #[error("the batch archive is too large ({0} bytes; KSeF takes at most 5 GB in 50 parts)")]
     TooLarge(u64),
     /// The part size is 0 or above 100 MB.
-    #[error("invalid part size {0}")]
+    #[error("invalid part size {0}: a part holds 1 to 100 000 000 bytes (DIGEST §9)")]
     BadPartSize(usize),
+    /// More invoices than one batch session takes (`maxInvoices`, DIGEST §17).
+    #[error("{count} invoices in one batch: a batch session takes at most {max}")]
+    TooManyInvoices {
+        /// Invoices given.
+        count: usize,
+        /// The session limit.
+        max: usize,
+    },
+    /// Deflate or gzip failed.
+    #[error("compressing the batch archive failed: {0}")]
+    Compression(String),
 }
 
-/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as ZIP requires.
-pub fn crc32(data: &[u8]) -> u32 {
-    let mut table = [0u32; 256];
-    for (i, slot) in table.iter_mut().enumerate() {
-        let mut c = i as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-        }
-        *slot = c;
-    }
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc = table[((crc ^ u32::from(b)) & 0xFF) as usize] ^ (crc >> 8);
-    }
-    crc ^ 0xFFFF_FFFF
-}
+pub use super::archive::crc32;
 
 /// Writes a ZIP archive of stored entries (`files`: name, content). Names must be
-/// non-empty, relative, without `..`, and unique.
+/// non-empty, relative, without `..`, and unique. See [`super::archive`] for Deflate,
+/// tar.gz and ZIP64.
 ///
 /// # Errors
-/// [`BatchError`] for bad or duplicate names, no files, or more than 4 GiB.
+/// [`BatchError`] for bad or duplicate names, no files, or an entry of 4 GiB or more.
 pub fn zip_stored(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, BatchError> {
-    if files.is_empty() {
-        return Err(BatchError::Empty);
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, data) in files {
-        if name.is_empty()
-            || name.starts_with('/')
-            || name.split(['/', '\\']).any(|s| s == "..")
-            || name.len() > usize::from(u16::MAX)
-        {
-            return Err(BatchError::BadName(name.clone()));
-        }
-        if !seen.insert(name.as_str()) {
-            return Err(BatchError::DuplicateName(name.clone()));
-        }
-        let size =
-            u32::try_from(data.len()).map_err(|_| BatchError::TooLarge(data.len() as u64))?;
-        let offset =
-            u32::try_from(out.len()).map_err(|_| BatchError::TooLarge(out.len() as u64))?;
-        let crc = crc32(data);
-        let name_len = name.len() as u16;
-        // Local file header. Flag bit 11: names are UTF-8.
-        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        out.extend_from_slice(&20u16.to_le_bytes()); // version needed
-        out.extend_from_slice(&0x0800u16.to_le_bytes()); // flags
-        out.extend_from_slice(&0u16.to_le_bytes()); // method: stored
-        out.extend_from_slice(&0u16.to_le_bytes()); // time
-        out.extend_from_slice(&0x0021u16.to_le_bytes()); // date 1980-01-01
-        out.extend_from_slice(&crc.to_le_bytes());
-        out.extend_from_slice(&size.to_le_bytes());
-        out.extend_from_slice(&size.to_le_bytes());
-        out.extend_from_slice(&name_len.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes()); // extra
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
-        // Central directory entry.
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        central.extend_from_slice(&20u16.to_le_bytes()); // version made by
-        central.extend_from_slice(&20u16.to_le_bytes()); // version needed
-        central.extend_from_slice(&0x0800u16.to_le_bytes());
-        central.extend_from_slice(&0u16.to_le_bytes());
-        central.extend_from_slice(&0u16.to_le_bytes());
-        central.extend_from_slice(&0x0021u16.to_le_bytes());
-        central.extend_from_slice(&crc.to_le_bytes());
-        central.extend_from_slice(&size.to_le_bytes());
-        central.extend_from_slice(&size.to_le_bytes());
-        central.extend_from_slice(&name_len.to_le_bytes());
-        central.extend_from_slice(&[0u8; 8]); // extra, comment, disk, internal attrs
-        central.extend_from_slice(&0u32.to_le_bytes()); // external attrs
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(name.as_bytes());
-    }
-    let cd_offset = u32::try_from(out.len()).map_err(|_| BatchError::TooLarge(out.len() as u64))?;
-    let cd_size = central.len() as u32;
-    let count = u16::try_from(files.len()).map_err(|_| BatchError::TooLarge(files.len() as u64))?;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    out.extend_from_slice(&[0u8; 4]); // disk numbers
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&cd_size.to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes()); // comment
-    Ok(out)
+    super::archive::zip(files, false, false)
 }
 
 /// An archive split and encrypted for upload, and the open request describing it.
@@ -146,8 +98,8 @@ pub struct BatchPlan {
 }
 
 impl BatchPlan {
-    /// Splits `archive` into parts of at most `part_size` bytes (≤ 100 MB) and encrypts
-    /// each with `key` (§9 steps 2–3).
+    /// Splits `archive` (a ZIP) into parts of at most `part_size` bytes (≤ 100 MB) and
+    /// encrypts each with `key` in pure Rust (§9 steps 2–3).
     ///
     /// # Errors
     /// [`BatchError::BadPartSize`], [`BatchError::TooLarge`] (more than 50 parts).
@@ -156,19 +108,38 @@ impl BatchPlan {
         archive: &[u8],
         part_size: usize,
     ) -> Result<Self, BatchError> {
-        if part_size == 0 || part_size > MAX_PART_SIZE {
-            return Err(BatchError::BadPartSize(part_size));
-        }
-        if archive.is_empty() {
+        let parts = split(archive, part_size)?
+            .into_iter()
+            .map(|c| key.encrypt_bytes(c))
+            .collect();
+        Self::from_encrypted(archive, ArchiveFormat::ZipStored, parts)
+    }
+
+    /// The plan for `archive` packed as `format` whose parts were encrypted elsewhere
+    /// (the driver's [`super::Transport::encrypt_aes256_cbc`] hook); `parts` are the
+    /// ciphertexts of [`split`]'s slices, in order.
+    ///
+    /// # Errors
+    /// [`BatchError::Empty`], [`BatchError::TooLarge`] (more than 50 parts or 5 GB).
+    pub fn from_encrypted(
+        archive: &[u8],
+        format: ArchiveFormat,
+        parts: Vec<Vec<u8>>,
+    ) -> Result<Self, BatchError> {
+        if archive.is_empty() || parts.is_empty() {
             return Err(BatchError::Empty);
         }
-        let parts: Vec<EncryptedPart> = archive
-            .chunks(part_size)
-            .map(|c| key.encrypt_part(c))
-            .collect();
-        if parts.len() > MAX_PARTS {
+        if parts.len() > MAX_PARTS || archive.len() as u64 > MAX_ARCHIVE_SIZE {
             return Err(BatchError::TooLarge(archive.len() as u64));
         }
+        let parts: Vec<EncryptedPart> = parts
+            .into_iter()
+            .map(|content| EncryptedPart {
+                file_size: content.len() as u64,
+                file_hash: Sha256Hash::of(&content).to_base64(),
+                content,
+            })
+            .collect();
         let file_parts = parts
             .iter()
             .zip(1u32..)
@@ -183,7 +154,7 @@ impl BatchPlan {
             batch_file: BatchFile {
                 file_size: archive.len() as u64,
                 file_hash: Sha256Hash::of(archive).to_base64(),
-                compression_type: None,
+                compression_type: Some(format.compression_type().to_owned()),
                 file_parts,
             },
         })
@@ -238,12 +209,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn crc32_check_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32(b""), 0);
-    }
-
-    #[test]
     fn zip_layout() {
         let z = zip_stored(&[
             ("a.xml".into(), b"<a/>".to_vec()),
@@ -281,7 +246,14 @@ mod tests {
             .flat_map(|p| key.decrypt_bytes(&p.content).unwrap())
             .collect();
         assert_eq!(joined, archive);
-        assert!(BatchPlan::new(&key, &archive, 0).is_err());
+        assert_eq!(
+            BatchPlan::new(&key, &archive, 0).unwrap_err(),
+            BatchError::BadPartSize(0)
+        );
         assert!(BatchPlan::new(&key, &archive, MAX_PART_SIZE + 1).is_err());
+        // 51 parts are refused before anything is encrypted.
+        assert_eq!(split(&[0u8; 51], 1).unwrap_err(), BatchError::TooLarge(51));
+        assert_eq!(split(&[0u8; 50], 1).unwrap().len(), 50);
+        assert_eq!(plan.batch_file.compression_type.as_deref(), Some("Zip"));
     }
 }

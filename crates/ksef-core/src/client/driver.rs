@@ -9,17 +9,18 @@ use std::future::Future;
 use time::OffsetDateTime;
 
 use crate::api::{
-    ApiError, HttpRequest, HttpResponse, Method, OpenBatchSessionResponse,
+    ApiError, ContextLimitsResponse, HttpRequest, HttpResponse, Method, OpenBatchSessionResponse,
     OpenOnlineSessionResponse, ReferenceResponse, SessionInvoiceStatus, SessionInvoicesResponse,
     SessionStatusResponse, StatusInfo, Target,
 };
 use crate::crypto::{InvoiceEncryptionKey, MfKeyUsage, MfPublicKey, SignRequest};
 
+use super::archive::ArchiveFormat;
 use super::auth::{AuthAction, AuthFailure, AuthFlow, Authorization, NotAuthorized, XadesLogin};
 use super::batch::{self, BatchError, BatchPlan};
 use super::governor::{Governor, Group, Millis, Profile, RetryPolicy, WaitUntil};
 use super::online::{self, InvoiceOutcome, PreparedInvoice, ProductStatus};
-use super::resume::OnlineSendState;
+use super::resume::{BatchSendState, BatchSessionRecord, OnlineSendState, SessionBudget};
 use crate::hash::Sha256Hash;
 
 /// A network-level failure (no HTTP response).
@@ -43,6 +44,22 @@ pub trait Transport {
     fn now_utc(&self) -> OffsetDateTime;
     /// A random number for backoff jitter.
     fn jitter(&self) -> u64;
+
+    /// AES-256-CBC with PKCS#7 padding, IV not prepended (DIGEST §7 step 4): every
+    /// invoice of an online send and every batch part is encrypted through here. The
+    /// default is the pure-Rust path of [`crate::crypto`] (the bytes of
+    /// [`InvoiceEncryptionKey::encrypt_bytes`]); the browser overrides it with WebCrypto
+    /// (`subtle.encrypt({name: "AES-CBC", iv}, key, data)` also pads with PKCS#7, so the
+    /// ciphertext is identical).
+    fn encrypt_aes256_cbc(
+        &self,
+        key: &[u8; 32],
+        iv: &[u8; 16],
+        plaintext: &[u8],
+    ) -> impl Future<Output = Result<Vec<u8>, TransportError>> {
+        let ciphertext = InvoiceEncryptionKey::from_parts(*key, *iv).encrypt_bytes(plaintext);
+        std::future::ready(Ok(ciphertext))
+    }
 }
 
 /// Produces the signature for the XAdES login: pure Rust natively, WebCrypto in the
@@ -74,6 +91,9 @@ pub enum CallError {
     /// An invoice did not reach a final status in time.
     #[error("invoice {0} is still being processed")]
     Timeout(String),
+    /// A saved send state does not fit the invoices given to resume it.
+    #[error("cannot resume: {0}")]
+    StateMismatch(String),
 }
 
 /// How many batch parts are uploaded at once.
@@ -93,6 +113,9 @@ pub struct Client<T> {
     pub poll_interval: Millis,
     /// Status polls per invoice before [`CallError::Timeout`].
     pub max_polls: u32,
+    /// Invoices per online session before a new one is opened; the smaller of this and
+    /// KSeF's `maxInvoices` (`GET /limits/context`) applies (DIGEST §17: 10 000).
+    pub max_invoices_per_session: usize,
 }
 
 impl<T: Transport> Client<T> {
@@ -105,6 +128,7 @@ impl<T: Transport> Client<T> {
             auth: Authorization::new(),
             poll_interval: 250,
             max_polls: 2_400,
+            max_invoices_per_session: batch::MAX_INVOICES_PER_SESSION,
         }
     }
 
@@ -429,9 +453,63 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Sends `files` (name, FA(3) XML) in one batch session (DIGEST §9): stored ZIP,
+    /// Encrypts `xml` for a session through [`Transport::encrypt_aes256_cbc`] (WebCrypto
+    /// in the browser) and builds the send request (§7, §8; `corrected_hash` makes it a
+    /// technical correction, §15).
+    ///
+    /// # Errors
+    /// [`CallError::Crypto`] if the hook fails.
+    pub async fn prepare_invoice(
+        &self,
+        key: &InvoiceEncryptionKey,
+        xml: &[u8],
+        offline_mode: bool,
+        corrected_hash: Option<String>,
+    ) -> Result<PreparedInvoice, CallError> {
+        let ct = self
+            .transport
+            .encrypt_aes256_cbc(key.hazmat_key_bytes(), key.iv(), xml)
+            .await
+            .map_err(|e| CallError::Crypto(format!("AES-256-CBC of the invoice: {}", e.0)))?;
+        Ok(PreparedInvoice::from_ciphertext(
+            xml,
+            &ct,
+            offline_mode,
+            corrected_hash,
+        ))
+    }
+
+    /// Splits `archive` (packed as `format`) into parts of at most `part_size` bytes and
+    /// encrypts each through [`Transport::encrypt_aes256_cbc`] (§9 steps 2–3).
+    ///
+    /// # Errors
+    /// [`CallError::Batch`] for sizes out of range, [`CallError::Crypto`] if the hook
+    /// fails.
+    pub async fn plan_batch(
+        &self,
+        key: &InvoiceEncryptionKey,
+        archive: &[u8],
+        format: ArchiveFormat,
+        part_size: usize,
+    ) -> Result<BatchPlan, CallError> {
+        let mut parts = Vec::new();
+        for slice in batch::split(archive, part_size)? {
+            parts.push(
+                self.transport
+                    .encrypt_aes256_cbc(key.hazmat_key_bytes(), key.iv(), slice)
+                    .await
+                    .map_err(|e| {
+                        CallError::Crypto(format!("AES-256-CBC of a batch part: {}", e.0))
+                    })?,
+            );
+        }
+        Ok(BatchPlan::from_encrypted(archive, format, parts)?)
+    }
+
+    /// Sends `files` (name, FA(3) XML) in one batch session (DIGEST §9): Deflate ZIP,
     /// parts of at most `part_size` bytes encrypted with `key`, open, upload each part
     /// to its pre-signed URL, close, wait for processing, list the per-invoice outcomes.
+    /// [`Client::send_batch_resumable`] with a state nobody keeps.
     ///
     /// # Errors
     /// Refusal, archive errors, KSeF errors (21157, 21161, 21205, 21208, …), upload
@@ -444,42 +522,208 @@ impl<T: Transport> Client<T> {
         offline_mode: bool,
         part_size: usize,
     ) -> Result<BatchReport, CallError> {
+        let named: Vec<(String, String, Vec<u8>)> = files
+            .iter()
+            .map(|(n, x)| (n.clone(), n.clone(), x.clone()))
+            .collect();
+        let mut state =
+            BatchSendState::new(&named, ArchiveFormat::default(), part_size, offline_mode);
+        self.send_batch_resumable(&mut state, files, key, rng, &mut |_| {})
+            .await
+    }
+
+    /// Sends a batch so that an interruption never loses or duplicates an invoice (issue
+    /// 5 item 7). `invoices` are (archive file name, XML) in `state`'s order; `persist` is
+    /// called after every change of `state`. On a call with a `state` from an interrupted
+    /// run:
+    /// - a session whose close was requested is only looked up: its status (closed again
+    ///   if the close never arrived) and, once final, its invoice list by file name;
+    /// - a session still open whose parts were encrypted with this `key` (same archive)
+    ///   gets its missing parts, then the close;
+    /// - otherwise (key lost with the process) the unclosed session is abandoned, which
+    ///   KSeF never processes (§9), and the archive goes into a new session.
+    ///
+    /// # Errors
+    /// [`CallError::StateMismatch`] if `invoices` differ from the saved send; refusal,
+    /// archive errors, KSeF errors, upload failures, [`CallError::Timeout`] (call again
+    /// with the persisted state).
+    pub async fn send_batch_resumable(
+        &mut self,
+        state: &mut BatchSendState,
+        invoices: &[(String, Vec<u8>)],
+        key: &InvoiceEncryptionKey,
+        rng: &mut impl rand_core::CryptoRng,
+        persist: &mut impl FnMut(&BatchSendState),
+    ) -> Result<BatchReport, CallError> {
         self.auth.bearer(self.transport.now_utc())?;
-        let archive = batch::zip_stored(files)?;
-        let plan = BatchPlan::new(key, &archive, part_size)?;
+        if invoices.len() != state.items.len() {
+            return Err(CallError::StateMismatch(format!(
+                "the saved batch has {} invoices, {} were given",
+                state.items.len(),
+                invoices.len()
+            )));
+        }
+        for (item, (file_name, xml)) in state.items.iter().zip(invoices) {
+            if &item.file_name != file_name || Sha256Hash::of(xml).to_base64() != item.invoice_hash
+            {
+                return Err(CallError::StateMismatch(format!(
+                    "{} is not the invoice the saved batch was started with",
+                    item.name
+                )));
+            }
+        }
+        if invoices.len() > batch::MAX_INVOICES_PER_SESSION {
+            return Err(BatchError::TooManyInvoices {
+                count: invoices.len(),
+                max: batch::MAX_INVOICES_PER_SESSION,
+            }
+            .into());
+        }
+        if let Some(done) = state.sessions.iter().position(|s| s.final_status.is_some()) {
+            return self.batch_report(state, done, persist).await;
+        }
+        let archive = state.format.pack(invoices)?;
+        let archive_hash = Sha256Hash::of(&archive).to_base64();
+        let check = key_check(key);
+        while let Some(i) = state.live_session() {
+            let rec = state.sessions[i].clone();
+            if rec.close_requested {
+                let status = self.session_status(&rec.reference_number).await?;
+                if status.status.code == 100 {
+                    // Every part was uploaded before close_requested was set.
+                    self.close_batch(&rec.reference_number).await?;
+                }
+                state.sessions[i].closed = true;
+                persist(state);
+                return self.batch_report(state, i, persist).await;
+            }
+            let same = rec.key_check == check
+                && rec.archive_hash == archive_hash
+                && self
+                    .session_status(&rec.reference_number)
+                    .await?
+                    .status
+                    .code
+                    == 100;
+            if !same {
+                state.sessions[i].abandoned = true;
+                persist(state);
+                continue;
+            }
+            let plan = self
+                .plan_batch(key, &archive, state.format, state.part_size)
+                .await?;
+            return self.upload_close_report(state, i, &plan, persist).await;
+        }
+        let plan = self
+            .plan_batch(key, &archive, state.format, state.part_size)
+            .await?;
         let mf = self.mf_key().await?;
         let info = key
             .encryption_info(&mf, rng)
             .map_err(|e| CallError::Crypto(e.to_string()))?;
         let r = self
-            .authorized(plan.open_request(info, offline_mode)?)
+            .authorized(plan.open_request(info, state.offline_mode)?)
             .await?;
         let opened: OpenBatchSessionResponse = r.json()?;
-        let session = opened.reference_number;
+        state.sessions.push(BatchSessionRecord {
+            reference_number: opened.reference_number,
+            key_check: check,
+            archive_hash,
+            parts: plan.parts.len() as u32,
+            upload_requests: opened.part_upload_requests,
+            uploaded: Vec::new(),
+            close_requested: false,
+            closed: false,
+            abandoned: false,
+            final_status: None,
+        });
+        persist(state);
+        let i = state.sessions.len() - 1;
+        self.upload_close_report(state, i, &plan, persist).await
+    }
+
+    /// Uploads the parts of session `i` not uploaded yet, closes it, reports.
+    async fn upload_close_report(
+        &mut self,
+        state: &mut BatchSendState,
+        i: usize,
+        plan: &BatchPlan,
+        persist: &mut impl FnMut(&BatchSendState),
+    ) -> Result<BatchReport, CallError> {
+        let rec = state.sessions[i].clone();
         let mut uploads = Vec::new();
-        for upload in &opened.part_upload_requests {
-            uploads.push(plan.upload_request(upload).ok_or_else(|| {
+        for upload in rec
+            .upload_requests
+            .iter()
+            .filter(|u| !rec.uploaded.contains(&u.ordinal_number))
+        {
+            let request = plan.upload_request(upload).ok_or_else(|| {
                 CallError::Crypto(format!(
                     "ksef asked for unknown part {}",
                     upload.ordinal_number
                 ))
-            })?);
+            })?;
+            uploads.push((upload.ordinal_number, request));
         }
         // Part uploads are not rate-limited and may run in parallel (§9 step 4).
         for chunk in uploads.chunks(PARALLEL_UPLOADS) {
             let futures = chunk
                 .iter()
-                .map(|r| upload(&self.transport, self.retry, r.clone()))
+                .map(|(_, r)| upload(&self.transport, self.retry, r.clone()))
                 .collect();
-            for result in join_all(futures).await {
-                result?.ok()?;
+            let results = join_all(futures).await;
+            let mut failure = None;
+            for ((ordinal, _), result) in chunk.iter().zip(results) {
+                match result.and_then(|r| Ok(r.ok()?)) {
+                    Ok(()) => state.sessions[i].uploaded.push(*ordinal),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
+                }
+            }
+            // The parts that did go up are recorded before the failure is reported.
+            persist(state);
+            if let Some(e) = failure {
+                return Err(e);
             }
         }
-        self.authorized(batch::close_request(&session))
-            .await?
-            .ok()?;
+        state.sessions[i].close_requested = true;
+        persist(state);
+        let reference = state.sessions[i].reference_number.clone();
+        self.close_batch(&reference).await?;
+        state.sessions[i].closed = true;
+        persist(state);
+        self.batch_report(state, i, persist).await
+    }
+
+    /// `POST /sessions/batch/{ref}/close`.
+    async fn close_batch(&mut self, session: &str) -> Result<(), CallError> {
+        self.authorized(batch::close_request(session)).await?.ok()?;
+        Ok(())
+    }
+
+    /// `GET /sessions/{ref}` once.
+    async fn session_status(&mut self, session: &str) -> Result<SessionStatusResponse, CallError> {
+        let r = self
+            .authorized(online::session_status_request(session))
+            .await?;
+        Ok(r.json()?)
+    }
+
+    /// Waits for session `i` to finish, adopts its invoice list, reports.
+    async fn batch_report(
+        &mut self,
+        state: &mut BatchSendState,
+        i: usize,
+        persist: &mut impl FnMut(&BatchSendState),
+    ) -> Result<BatchReport, CallError> {
+        let session = state.sessions[i].reference_number.clone();
         let status = self.session_final(&session).await?;
         let outcomes = self.session_invoices(&session).await?;
+        state.sessions[i].final_status = Some(status.status.code);
+        state.adopt_listing(&outcomes);
+        persist(state);
         Ok(BatchReport {
             session_reference_number: session,
             session_status: status.status,
@@ -487,12 +731,38 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// The online-session invoice limit: the smaller of
+    /// [`Client::max_invoices_per_session`] and KSeF's `onlineSession.maxInvoices`
+    /// (`GET /limits/context`, DIGEST §17; unknown if that call fails).
+    ///
+    /// # Errors
+    /// Refusal.
+    pub async fn online_session_limit(&mut self) -> Result<usize, CallError> {
+        let ours = self.max_invoices_per_session.max(1);
+        let r = self
+            .authorized(HttpRequest::api(Method::Get, "/limits/context"))
+            .await;
+        let theirs = match r {
+            Ok(r) if r.is_success() => r
+                .json::<ContextLimitsResponse>()
+                .ok()
+                .and_then(|l| usize::try_from(l.online_session.max_invoices).ok()),
+            Err(CallError::NotAuthorized(e)) => return Err(e.into()),
+            _ => None,
+        };
+        Ok(theirs.map_or(ours, |t| t.clamp(1, ours)))
+    }
+
     /// Sends `invoices` (name, XML; the same list and order as `state` was made from)
     /// online so that none is lost or sent twice across interruptions (issue 5 item 7):
     /// first looks up every earlier session of `state` by invoice hash, then sends only
-    /// what KSeF never received in a fresh session, polls every invoice to its final
-    /// status (a 440 whose original has the same bytes counts as accepted), closes the
-    /// session. `persist` is called after every change of `state`.
+    /// what KSeF never received, in fresh sessions with fresh keys, a new session
+    /// whenever the current one is full or near its `validUntil`
+    /// ([`SessionBudget`], DIGEST §8, §17); polls every invoice to its final status (a
+    /// 440 whose original has the same bytes counts as accepted), closes the sessions.
+    /// Items with a `corrected_hash` go out as technical corrections (§15). `persist` is
+    /// called after every change of `state`. Encryption goes through
+    /// [`Transport::encrypt_aes256_cbc`].
     ///
     /// # Errors
     /// On an interruption (network, 5xx, 429 beyond the retries) `state` says where to
@@ -507,9 +777,11 @@ impl<T: Transport> Client<T> {
     ) -> Result<(), CallError> {
         self.auth.bearer(self.transport.now_utc())?;
         if invoices.len() != state.items.len() {
-            return Err(CallError::Crypto(
-                "the invoices do not match the saved send".into(),
-            ));
+            return Err(CallError::StateMismatch(format!(
+                "the saved send has {} invoices, {} were given",
+                state.items.len(),
+                invoices.len()
+            )));
         }
         for session in state.sessions.clone() {
             if state
@@ -527,33 +799,56 @@ impl<T: Transport> Client<T> {
                 state.items[i].reference_number.is_none() && state.items[i].outcome.is_none()
             })
             .collect();
-        let mut opened_session = None;
+        let mut last_opened: Option<String> = None;
         if !pending.is_empty() {
-            let key = InvoiceEncryptionKey::generate(rng);
-            let session = self.open_online(&key, rng).await?.reference_number;
-            state.sessions.push(session.clone());
-            persist(state);
+            let limit = self.online_session_limit().await?;
+            let mut current: Option<(String, InvoiceEncryptionKey, SessionBudget)> = None;
             for i in pending {
-                let p = PreparedInvoice::new(&key, &invoices[i].1, offline_mode, None);
+                if current
+                    .as_ref()
+                    .is_none_or(|(_, _, b)| !b.has_room(self.transport.now_utc()))
+                {
+                    if let Some((s, _, _)) = current.take() {
+                        self.close_online(&s).await?;
+                    }
+                    let key = InvoiceEncryptionKey::generate(rng);
+                    let open = self.open_online(&key, rng).await?;
+                    let session = open.reference_number;
+                    state.sessions.push(session.clone());
+                    persist(state);
+                    last_opened = Some(session.clone());
+                    current = Some((session, key, SessionBudget::new(limit, &open.valid_until)));
+                }
+                let Some((session, key, budget)) = current.as_mut() else {
+                    continue;
+                };
+                let p = self
+                    .prepare_invoice(
+                        key,
+                        &invoices[i].1,
+                        offline_mode,
+                        state.items[i].corrected_hash.clone(),
+                    )
+                    .await?;
                 if p.invoice_hash() != state.items[i].invoice_hash {
-                    return Err(CallError::Crypto(format!(
+                    return Err(CallError::StateMismatch(format!(
                         "{} changed since the send started",
                         invoices[i].0
                     )));
                 }
                 state.items[i].session_reference_number = Some(session.clone());
                 persist(state);
-                match self.send_invoice(&session, &p).await {
+                budget.record();
+                match self.send_invoice(session, &p).await {
                     Ok(r) => state.items[i].reference_number = Some(r),
                     Err(CallError::Api(e)) if !e.is_transient() => {
                         state.items[i].outcome =
-                            Some(InvoiceOutcome::refused(&session, p.invoice_hash(), &e));
+                            Some(InvoiceOutcome::refused(session, p.invoice_hash(), &e));
                     }
                     Err(e) => return Err(e),
                 }
                 persist(state);
             }
-            opened_session = Some(session);
         }
         for i in 0..state.items.len() {
             let item = &state.items[i];
@@ -579,8 +874,8 @@ impl<T: Transport> Client<T> {
             state.items[i].outcome = Some(outcome);
             persist(state);
         }
-        if let Some(session) = opened_session {
-            self.close_online(&session).await?;
+        if let Some(last) = last_opened {
+            self.close_online(&last).await?;
         }
         Ok(())
     }
@@ -603,6 +898,15 @@ impl<T: Transport> Client<T> {
         }
         Ok(Sha256Hash::of(&r.body).to_base64() == hash)
     }
+}
+
+/// Base64 SHA-256 of the AES key and IV: identifies the key of a batch session in the
+/// persisted state without storing it.
+fn key_check(key: &InvoiceEncryptionKey) -> String {
+    let mut material = zeroize::Zeroizing::new(Vec::with_capacity(48));
+    material.extend_from_slice(key.hazmat_key_bytes());
+    material.extend_from_slice(key.iv());
+    Sha256Hash::of(&material).to_base64()
 }
 
 /// Whether resending after a 5xx or a lost connection cannot create anything twice:
@@ -676,4 +980,92 @@ async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    /// Only the provided methods matter here.
+    struct NoNet;
+
+    impl Transport for NoNet {
+        async fn send(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+            Err(TransportError("offline".into()))
+        }
+        async fn sleep(&self, _: Millis) {}
+        fn now_ms(&self) -> Millis {
+            0
+        }
+        fn now_utc(&self) -> OffsetDateTime {
+            OffsetDateTime::UNIX_EPOCH
+        }
+        fn jitter(&self) -> u64 {
+            0
+        }
+    }
+
+    fn ready<F: Future>(f: F) -> F::Output {
+        match pin!(f).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("the default hook is synchronous"),
+        }
+    }
+
+    /// The default hook gives the bytes of the existing pure-Rust path, for every
+    /// padding case, and `openssl enc -d -aes-256-cbc` decrypts them.
+    #[test]
+    fn default_aes_hook_equals_crypto_and_openssl_decrypts_it() {
+        let key = InvoiceEncryptionKey::from_parts(
+            core::array::from_fn(|i| i as u8 * 7 + 1),
+            core::array::from_fn(|i| 0xF0 ^ i as u8),
+        );
+        let xml = "<Faktura>zażółć gęślą jaźń</Faktura>".repeat(37);
+        for len in [0usize, 1, 15, 16, 17, 31, 32, xml.len()] {
+            let plain = &xml.as_bytes()[..len];
+            let hooked =
+                ready(NoNet.encrypt_aes256_cbc(key.hazmat_key_bytes(), key.iv(), plain)).unwrap();
+            assert_eq!(hooked, key.encrypt_bytes(plain), "length {len}");
+            assert_eq!(hooked.len(), (len / 16 + 1) * 16, "PKCS#7, length {len}");
+        }
+        let client = Client::new(NoNet, Profile::unlimited());
+        let p = ready(client.prepare_invoice(&key, xml.as_bytes(), true, None)).unwrap();
+        assert_eq!(
+            p.body,
+            PreparedInvoice::new(&key, xml.as_bytes(), true, None).body
+        );
+        let plan = ready(client.plan_batch(&key, xml.as_bytes(), ArchiveFormat::Zip, 100)).unwrap();
+        let sync = BatchPlan::new(&key, xml.as_bytes(), 100).unwrap();
+        assert_eq!(plan.parts, sync.parts);
+
+        let ct = ready(NoNet.encrypt_aes256_cbc(key.hazmat_key_bytes(), key.iv(), xml.as_bytes()))
+            .unwrap();
+        let dir = std::env::temp_dir().join(format!("ksef-aes-hook-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("invoice.enc");
+        std::fs::write(&file, &ct).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["enc", "-d", "-aes-256-cbc", "-K"])
+            .arg(hex::encode(key.hazmat_key_bytes()))
+            .arg("-iv")
+            .arg(hex::encode(key.iv()))
+            .arg("-in")
+            .arg(&file)
+            .output();
+        let _ = std::fs::remove_dir_all(&dir);
+        match out {
+            Ok(out) => {
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert_eq!(out.stdout, xml.as_bytes());
+            }
+            Err(e) => panic!("openssl is needed for this interop test: {e}"),
+        }
+    }
 }

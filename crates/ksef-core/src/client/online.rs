@@ -10,6 +10,7 @@ use crate::api::{
     SendInvoiceRequest, SessionInvoiceStatus,
 };
 use crate::crypto::InvoiceEncryptionKey;
+use crate::hash::Sha256Hash;
 
 /// `POST /sessions/online` for FA(3) with the session key wrapped for the MF key.
 ///
@@ -49,6 +50,33 @@ impl PreparedInvoice {
         }
     }
 
+    /// The request for `xml` whose AES-256-CBC ciphertext was computed elsewhere (the
+    /// driver's [`super::Transport::encrypt_aes256_cbc`] hook, WebCrypto in the browser):
+    /// fills the §7 step 5 metadata from both. Gives the same body as
+    /// [`PreparedInvoice::new`] when `ciphertext` is the same.
+    pub fn from_ciphertext(
+        xml: &[u8],
+        ciphertext: &[u8],
+        offline_mode: bool,
+        corrected_hash: Option<String>,
+    ) -> Self {
+        use base64::Engine;
+        Self {
+            body: SendInvoiceRequest {
+                invoice: crate::crypto::EncryptedInvoice {
+                    invoice_hash: Sha256Hash::of(xml).to_base64(),
+                    invoice_size: xml.len() as u64,
+                    encrypted_invoice_hash: Sha256Hash::of(ciphertext).to_base64(),
+                    encrypted_invoice_size: ciphertext.len() as u64,
+                    encrypted_invoice_content: base64::engine::general_purpose::STANDARD
+                        .encode(ciphertext),
+                },
+                offline_mode,
+                hash_of_corrected_invoice: corrected_hash,
+            },
+        }
+    }
+
     /// Base64 SHA-256 of the plaintext (`invoiceHash`).
     pub fn invoice_hash(&self) -> &str {
         &self.body.invoice.invoice_hash
@@ -62,6 +90,32 @@ impl PreparedInvoice {
         HttpRequest::api(Method::Post, format!("/sessions/online/{session}/invoices"))
             .json(&self.body)
     }
+}
+
+/// Checks a `hashOfCorrectedInvoice` value (DIGEST §15: Base64 SHA-256 of the rejected
+/// offline invoice) and returns it in standard padded Base64; the url-safe form is
+/// accepted too.
+///
+/// # Errors
+/// A message saying what is wrong: not Base64, or not 32 bytes.
+pub fn parse_corrected_hash(s: &str) -> Result<String, String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+    let t = s.trim();
+    let bytes = STANDARD
+        .decode(t)
+        .or_else(|_| URL_SAFE.decode(t))
+        .or_else(|_| URL_SAFE_NO_PAD.decode(t))
+        .map_err(|e| {
+            format!("the corrected invoice's hash {s:?} is not Base64 ({e}); expected the Base64 SHA-256 of the rejected file (44 characters)")
+        })?;
+    if bytes.len() != 32 {
+        return Err(format!(
+            "the corrected invoice's hash {s:?} decodes to {} bytes; a SHA-256 has 32 (44 Base64 characters)",
+            bytes.len()
+        ));
+    }
+    Ok(STANDARD.encode(bytes))
 }
 
 /// `GET /sessions/{session}/invoices/{invoice}`.
@@ -217,5 +271,71 @@ impl InvoiceOutcome {
     /// Whether KSeF has finished with the invoice.
     pub fn is_final(&self) -> bool {
         self.code >= 200
+    }
+
+    /// An invoice issued in an offline mode (DIGEST §15: offline24, KSeF unavailability,
+    /// emergency) that has not been sent to KSeF yet: [`ProductStatus::SentOffline`]
+    /// ("wystawiona offline"), with its hash and issue date (`P_1`) and no KSeF data.
+    /// Code 0 marks "not in KSeF", so [`InvoiceOutcome::is_final`] is false: it still has
+    /// to be sent (with `offlineMode: true`) before its deadline.
+    pub fn sent_offline(
+        invoice_hash: &str,
+        invoice_number: Option<String>,
+        issue_date: &str,
+    ) -> Self {
+        Self {
+            status: ProductStatus::SentOffline,
+            code: 0,
+            description: "Wystawiona w trybie offline, czeka na wysłanie do KSeF".into(),
+            details: Vec::new(),
+            ksef_number: None,
+            reference_number: String::new(),
+            session_reference_number: String::new(),
+            invoice_number,
+            invoicing_mode: Some("Offline".into()),
+            invoicing_date: issue_date.to_owned(),
+            acquisition_date: None,
+            original_ksef_number: None,
+            invoice_file_name: None,
+            invoice_hash: invoice_hash.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_invoice_not_yet_sent_is_sent_offline() {
+        let o = InvoiceOutcome::sent_offline("aGFzaA==", Some("FV/1".into()), "2026-11-23");
+        assert_eq!(o.status, ProductStatus::SentOffline);
+        assert!(!o.is_final(), "it still has to go to KSeF");
+        assert_eq!(o.invoicing_mode.as_deref(), Some("Offline"));
+        assert_eq!(o.ksef_number, None);
+        let v = serde_json::to_value(&o).unwrap();
+        assert_eq!(v["status"], "sent_offline");
+        assert_eq!(v["invoiceHash"], "aGFzaA==");
+    }
+
+    #[test]
+    fn corrected_hash_is_checked_and_normalised() {
+        let h = Sha256Hash::of(b"x");
+        assert_eq!(parse_corrected_hash(&h.to_base64()), Ok(h.to_base64()));
+        assert_eq!(parse_corrected_hash(&h.to_base64url()), Ok(h.to_base64()));
+        let e = parse_corrected_hash("nie-base64!").unwrap_err();
+        assert!(e.contains("not Base64"), "{e}");
+        let e = parse_corrected_hash("AAAA").unwrap_err();
+        assert!(e.contains("decodes to 3 bytes"), "{e}");
+    }
+
+    #[test]
+    fn from_ciphertext_equals_new() {
+        let key = InvoiceEncryptionKey::from_parts([3; 32], [4; 16]);
+        let xml = b"<Faktura>zaz\xc3\xb3\xc5\x82\xc4\x87</Faktura>";
+        let a = PreparedInvoice::new(&key, xml, true, Some("h".into()));
+        let b =
+            PreparedInvoice::from_ciphertext(xml, &key.encrypt_bytes(xml), true, Some("h".into()));
+        assert_eq!(a.body, b.body);
     }
 }

@@ -362,6 +362,30 @@ impl PendingCertificateLink {
     }
 }
 
+impl PendingCertificateLink {
+    /// Step 2 without the signature check, for a signer whose key was already matched
+    /// to this certificate (the browser checks the key against the certificate when it
+    /// is saved, and the first link of each key goes through [`Self::finish`]). Takes the
+    /// signature as the link carries it: raw `R || S` for ECDSA, PSS bytes for RSA.
+    ///
+    /// # Errors
+    /// [`QrError::BadSignature`] if the length does not fit the key (64 bytes for
+    /// ECDSA P-256).
+    pub fn finish_prechecked(self, signature: &[u8]) -> Result<SignedCertificateLink> {
+        if self.cert.key_kind().kod2_algorithm() == SignatureAlgorithm::EcdsaP256Sha256P1363
+            && signature.len() != 64
+        {
+            return Err(QrError::BadSignature {
+                detail: format!("ECDSA P-256 P1363 is 64 bytes, got {}", signature.len()),
+            });
+        }
+        Ok(SignedCertificateLink {
+            link: self.link,
+            signature: signature.to_vec(),
+        })
+    }
+}
+
 /// A complete KOD II link: the link data and the signature bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedCertificateLink {

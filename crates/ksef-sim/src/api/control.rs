@@ -12,6 +12,7 @@
 //! | `POST /_sim/latarnia` | `{"action": "maintenance"|"failureStart"|"failureEnd"|"totalFailure"|"clear", "title"?, "text"?}` | status service |
 //! | `POST /_sim/keys` | `{"usage": "SymmetricKeyEncryption"|"KsefTokenEncryption"}` | add (rotate in) an MF key |
 //! | `POST /_sim/keys/revoke` | `{"publicKeyId"}` | revoke an MF key (its id → 21470) |
+//! | `GET /_sim/stats` | – | `{"tooManyRequests", "invoices", "accepted", "acceptedByHash": {hash: n}}`: 429 answers given, invoices received, accepted (200) in total and per Base64 invoice hash |
 //! | `POST /_sim/demo-credentials` | `{"nip", "certificateType": "Authentication"|"Offline", "password"}` | self-signed TEST-style certificate + encrypted PKCS#8 key |
 
 use std::time::Duration;
@@ -47,6 +48,7 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/_sim/keys", post(add_key))
         .route("/_sim/keys/revoke", post(revoke_key))
         .route("/_sim/demo-credentials", post(demo_credentials))
+        .route("/_sim/stats", get(stats))
         .route("/status", get(status))
         .route("/messages", get(messages))
 }
@@ -103,6 +105,26 @@ pub(crate) async fn faults(State(sim): State<Simulator>, req: Request, next: Nex
     let mut parts = parts;
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// Counters for tests: 429 answers, invoices received, accepted ones per hash (to prove
+/// that no invoice was lost or accepted twice).
+async fn stats(State(sim): State<Simulator>) -> axum::Json<serde_json::Value> {
+    let st = sim.state();
+    let mut by_hash: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    let mut invoices = 0u64;
+    for i in st.sessions.values().flat_map(|s| &s.invoices) {
+        invoices += 1;
+        if i.status.code == 200 {
+            *by_hash.entry(i.invoice_hash.as_str()).or_default() += 1;
+        }
+    }
+    axum::Json(json!({
+        "tooManyRequests": st.too_many_requests,
+        "invoices": invoices,
+        "accepted": by_hash.values().sum::<u64>(),
+        "acceptedByHash": by_hash,
+    }))
 }
 
 async fn reset(State(sim): State<Simulator>) -> StatusCode {

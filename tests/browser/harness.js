@@ -1,0 +1,9 @@
+// Loads the package and its wasm; records the time init() took (budget: ≤ 50 ms).
+const t0 = performance.now();
+const ksef = await import('./ksef/dist/index.js');
+const t1 = performance.now();
+await ksef.init();
+window.initMs = performance.now() - t1;
+window.importMs = t1 - t0;
+window.ksef = ksef;
+document.body.dataset.ready = '1';
