@@ -97,13 +97,35 @@ export function periodsOf(messages: LatarniaMessage[]): Period[] {
   return [...byEvent.values()].sort((a, b) => a.start.localeCompare(b.start));
 }
 
+async function latarniaHistory(): Promise<LatarniaMessage[]> {
+  try {
+    const headers: Record<string, string> = {};
+    const t = perms.appToken();
+    if (t) headers['X-App-Authorization'] = `Bearer ${t}`;
+    const r = await fetch(`/${await env()}/latarnia/messages`, { headers, cache: 'no-store' });
+    if (!r.ok) return [];
+    const j = await r.json();
+    return Array.isArray(j) ? j : Array.isArray(j?.messages) ? j.messages : [];
+  } catch {
+    return [];
+  }
+}
+
+function mergeMessages(a: LatarniaMessage[], b: LatarniaMessage[]): LatarniaMessage[] {
+  const m = new Map<string, LatarniaMessage>();
+  for (const x of [...a, ...b]) m.set(String(x.id ?? `${x.eventId}-${x.type}`), x);
+  return [...m.values()];
+}
+
 /** Reads Latarnia through the proxy; never throws (UNKNOWN with a note instead). */
 export async function readLatarnia(): Promise<LatarniaView> {
   const at = new Date().toISOString();
   try {
     const client = await ksefClient();
     const r = await client.latarnia();
-    const messages = r.messages ?? [];
+    // /status lists only what is open now; /messages also has the ended events, whose
+    // ends the deadlines need (a failure that ended → 7 business days from its end).
+    const messages = mergeMessages(r.messages ?? [], await latarniaHistory());
     lastLatarnia = { status: r.status, messages, periods: periodsOf(messages), at };
     await db.setting.set('latarnia', lastLatarnia);
   } catch (e) {
