@@ -303,19 +303,6 @@ export async function sendPending(ids?: string[]): Promise<send.SendResult[]> {
 
 // ---- technical correction (DIGEST §15, offline/korekta-techniczna.md) ------------------------
 
-/** Whether the package can send `hashOfCorrectedInvoice` (SendOptions.correctedHash).
- *  CONTRACT.md lists it; web/ksef/src/client.ts and the wasm sendInvoices do not pass it
- *  yet, and silently dropping it would send the correction as a new invoice. */
-export function correctionSupported(): boolean {
-  const src = String(KsefClient.prototype.sendInvoices);
-  return /correctedHash/.test(src);
-}
-
-export const MISSING_CORRECTED_HASH =
-  'Korekta techniczna nie może zostać wysłana: pakiet ksef-module nie przekazuje jeszcze pola hashOfCorrectedInvoice ' +
-  '(KsefClient.sendInvoices bez opcji correctedHash). Poprawiony plik XML został przygotowany i zapisany; ' +
-  'wyślij go po aktualizacji pakietu.';
-
 export function canCorrect(r: OfflineRow): boolean {
   return !!r.offline && r.ksefStatus === 'rejected';
 }
@@ -351,16 +338,10 @@ export async function sendCorrection(id: string): Promise<send.SendResult> {
   if (!row || !o?.correction || !o.rejectedHash) throw new send.SendRefused('Najpierw przygotuj poprawiony plik XML (KOREKTA TECHNICZNA).');
   const xml = await inv.getXml(corrKey(id));
   if (!xml) throw new send.SendRefused('Brak przygotowanego pliku XML korekty technicznej.');
-  if (!correctionSupported()) {
-    const refused: OfflineRow = { ...row, offline: { ...o, correction: { ...o.correction, refused: MISSING_CORRECTED_HASH } } };
-    await inv.putRows([refused]);
-    throw new send.SendRefused(MISSING_CORRECTED_HASH);
-  }
   if (authView().state !== 'ACCEPTED') throw new send.SendRefused('Autoryzuj w Ustawienia → Rozliczenia → KSEF → AUTHORIZE.');
   const client = await ksefClient();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const r: any = await client.sendInvoices([{ id, xml }], { mode: 'online', offline: true, correctedHash: o.rejectedHash } as any);
-  const out = (Array.isArray(r) ? r : r.outcomes)[0];
+  const r = await client.sendInvoices([{ id, xml }], { mode: 'online', offline: true, correctedHash: o.rejectedHash });
+  const out = r.outcomes[0];
   const now = new Date().toISOString();
   const accepted = out.status === 'accepted';
   const next: OfflineRow = {

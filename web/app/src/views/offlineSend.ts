@@ -95,8 +95,7 @@ export async function offlinePanel(host: HTMLElement, invoiceId: string, panel: 
           await drawBox();
         } }, 'WYŚLIJ KOREKTĘ TECHNICZNĄ')),
       o.correction && h('p', { class: 'small', id: 'tc-prepared' }, `Przygotowano ${o.correction.preparedAt.slice(0, 16).replace('T', ' ')}: numer ${o.correction.number}, SHA-256 ${o.correction.hash}; `,
-        `hashOfCorrectedInvoice = ${o.rejectedHash}`, o.correction.refused ? ` — ${o.correction.refused}` : ''),
-      !off.correctionSupported() && h('p', { class: 'small', id: 'tc-missing' }, off.MISSING_CORRECTED_HASH));
+        `hashOfCorrectedInvoice = ${o.rejectedHash}`, o.correction.refused ? ` — ${o.correction.refused}` : ''));
   }
 
   const offInv = inv.onInvoices(() => void drawBox());
