@@ -61,7 +61,7 @@ export async function startStack({ delays = 'zero', port, extraArgs = [] } = {})
   stack.start = async () => {
     stack.log = '';
     stack.simBase = undefined;
-    const child = spawn(PROXY, ['--sim', '--listen', `127.0.0.1:${port}`, '--web-dir', WEB, ...extraArgs], {
+    const child = spawn(PROXY, ['--sim', '--demo-tokens', '--listen', `127.0.0.1:${port}`, '--web-dir', WEB, ...extraArgs], {
       cwd: ROOT, env: { ...process.env, NO_COLOR: '1', RUST_LOG: process.env.RUST_LOG ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     stack.child = child;

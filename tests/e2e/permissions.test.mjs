@@ -78,8 +78,14 @@ test('switch on: missing permissions are refused with a message', async () => {
   assert.match(await page.textContent('#ksef-msg'), /ksef\.change_document/);
   await H.shot(page, '01-refused-send');
 
-  // Księgowa: may send (same page: the KSeF session stays in memory).
+  // The reloads above as users without ksef.change_settings could not log in again
+  // (the proxy refuses /auth for them): the administrator authorizes, then Księgowa
+  // sends on the same page (the KSeF session stays in memory).
+  await asUser('admin');
+  await page.click('.topbar .ksef-status');
+  await page.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]');
   await asUser('ksiegowa');
+  await page.waitForSelector('#ksef-send');
   await page.click('#ksef-send');
   await page.click('[data-mode="online"]');
   await page.waitForSelector('#ksef-msg .msg-success', { timeout: 60_000 });
