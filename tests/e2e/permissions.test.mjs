@@ -56,7 +56,7 @@ test('switch on: missing permissions are refused with a message', async () => {
   await H.shot(page, '01-refused-view');
   await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
   await page.click('#authorize');
-  assert.match(await page.textContent('#auth-reason'), /Brak uprawnienia „Może zmienić: ustawienia” \(ksef\.change_settings\)/);
+  assert.match(await page.textContent('#auth-action-msg'), /Brak uprawnienia „Może zmienić: ustawienia” \(ksef\.change_settings\)/);
   await page.click('#ksef-save');
   assert.match(await page.textContent('#ksef-settings-msg'), /ksef\.change_settings/);
   await page.click('.topbar .ksef-status');
