@@ -16,11 +16,18 @@ import { printView } from './views/print';
 import { upoView } from './views/upo';
 import { settingsView, systemView } from './views/settings';
 import { usersView } from './views/users';
+// issue 8: offline modes
+import { register as registerOffline } from './data/offline';
+import { registerPrint as registerOfflinePrint } from './views/offlineSend';
+import { confirmationView } from './views/confirmation';
 
 route(/^\/przychody$/, invoicesView);
 route(/^\/faktura\/(nowa)$/, editorView);
 route(/^\/faktura\/([\w-]+)\/edycja$/, editorView);
 route(/^\/faktura\/([\w-]+)\/druk$/, printView);
+route(/^\/faktura\/([\w-]+)\/potwierdzenie$/, confirmationView); // issue 8
+registerOffline(); // issue 8
+registerOfflinePrint(); // issue 8
 route(/^\/faktura\/([\w-]+)\/upo\/(\d+)$/, upoView);
 route(/^\/faktura\/([\w-]+)(?:\/(ksef))?$/, invoiceView);
 route(/^\/ustawienia\/rozliczenia(?:\/(\w+))?$/, settingsView);

@@ -47,7 +47,7 @@ export type OfflineHandler = (rows: InvoiceRow[]) => Promise<SendResult[]>;
 export const offlineHandlers: Partial<Record<SendMode, OfflineHandler>> = {};
 
 /** Everything that must hold before anything is sent, in any mode (manual II/III). */
-export async function preconditions(mode: SendMode): Promise<void> {
+export async function preconditions(mode: SendMode, retry = false): Promise<void> {
   if (!perms.can('ksef.change_document')) throw new SendRefused(perms.refusal('ksef.change_document'));
   const creds = await credentialStatus();
   if (!creds.auth || !creds.offline) {
@@ -55,7 +55,7 @@ export async function preconditions(mode: SendMode): Promise<void> {
     throw new SendRefused(`Wysyłka niemożliwa: brak zapisanego: ${missing}. Oba certyfikaty (uwierzytelniający i offline) ` +
       'muszą być uzupełnione i zapisane w Ustawienia → Rozliczenia → KSEF, niezależnie od trybu wysyłki.');
   }
-  if (mode !== 'online') return;
+  if (mode !== 'online' && !retry) return; // issue 8: queueing offline needs no KSeF; sending later does
   if (net.reach() === 'offline' || (await net.check()) === 'offline') throw new SendRefused(net.UNREACHABLE_TEXT);
   const a = await settled();
   if (a.state !== 'ACCEPTED') {
@@ -79,7 +79,7 @@ function why(row: InvoiceRow | undefined, retry: boolean): string | undefined {
 /** Sends invoices (mode 'auto': batch for many). Throws SendRefused when nothing can go. */
 export async function send(ids: string[], opts: { mode?: SendMode; retry?: boolean } = {}): Promise<SendResult[]> {
   const mode = opts.mode ?? 'online';
-  await preconditions(mode);
+  await preconditions(mode, opts.retry);
   const results: SendResult[] = [];
   const rows: InvoiceRow[] = [];
   for (const id of ids) {
@@ -92,7 +92,7 @@ export async function send(ids: string[], opts: { mode?: SendMode; retry?: boole
     if (ids.length === 1) throw new SendRefused(results[0].text);
     return results;
   }
-  if (mode !== 'online') {
+  if (mode !== 'online' && !opts.retry) { // issue 8: a retry of an offline invoice sends it (offlineMode: true)
     const handler = offlineHandlers[mode];
     if (!handler) throw new SendRefused(`Tryb wysyłki „${SEND_MODE_LABEL[mode]}” nie jest jeszcze dostępny.`);
     return [...results, ...(await handler(rows))];
@@ -131,6 +131,7 @@ async function run(job: SendJob): Promise<SendResult[]> {
     const client = await ksefClient();
     const sent = await client.sendInvoices(items, {
       mode: 'auto',
+      offline: job.mode !== 'online', // issue 8: invoices issued in an offline mode
       state: job.state,
       onProgress: (done, t) => progress({ done, total: t, phase: 'sending' }),
       persist: async (state) => {

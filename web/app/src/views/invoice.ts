@@ -52,7 +52,8 @@ export async function invoiceView(root: HTMLElement, params: string[]): Promise<
         else replace(msg, message('error', errorText(e)));
       }
     } }, 'Wystaw'),
-    issued && dropdown('drukuj/wyślij', 'print-menu', [['pobierz', 'print-download', () => go(`#/faktura/${id}/druk`)]]),
+    issued && dropdown('drukuj/wyślij', 'print-menu', [['pobierz', 'print-download', () => go(`#/faktura/${id}/druk`)],
+      ['potwierdzenie transakcji', 'print-confirmation', () => go(`#/faktura/${id}/potwierdzenie`)]] /* issue 8 */),
     dropdown('⋮', 'more-menu', [['korekta faktury', 'make-correction', correction]]));
 
   const tabs = h('div', { class: 'tabs', role: 'tablist' },

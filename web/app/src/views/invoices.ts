@@ -7,7 +7,9 @@ import { go } from '../ui/shell';
 import * as inv from '../data/invoices';
 import * as perms from '../data/perms';
 import * as send from '../data/send';
-import { KIND_LABEL, KSEF_STATUS_LABEL, SEND_MODE_LABEL, type InvoiceRow, type KsefStatus } from '../data/model';
+import { offlineListBar } from './offlineSend'; // issue 8
+import { modeCell } from '../data/offline'; // issue 8
+import { KIND_LABEL, KSEF_STATUS_LABEL, type InvoiceRow, type KsefStatus } from '../data/model';
 
 const ROW_H = 44;
 const OVERSCAN = 8;
@@ -90,7 +92,7 @@ export async function invoicesView(root: HTMLElement): Promise<() => void> {
       c[6].textContent = r.docStatus;
       c[7].textContent = canView ? ksefStatusCell(r) : '—';
       c[7].className = `c-ksef ks-${canView ? r.ksefStatus ?? 'none' : 'none'}`;
-      c[8].textContent = r.docStatus === 'WYSTAWIONY' && !r.outsideKsef ? SEND_MODE_LABEL[r.sendMode] : '';
+      c[8].textContent = r.docStatus === 'WYSTAWIONY' && !r.outsideKsef ? modeCell(r) : ''; // issue 8: + offline deadline
     }
   }
 
@@ -184,17 +186,20 @@ export async function invoicesView(root: HTMLElement): Promise<() => void> {
   };
   const offInv = inv.onInvoices(() => void refresh());
 
+  const offlineBar = h('div', { id: 'offline-bar' }); // issue 8
   replace(root,
     h('div', { class: 'page-head' }, h('h1', null, 'Przychody'),
       h('div', { class: 'toolbar' },
         h('button', { type: 'button', onclick: () => go('#/faktura/nowa') }, 'Nowa faktura'),
         sendBtn, search, statusFilter, count)),
-    results,
+    offlineBar, results,
     h('div', { class: 'inv-table' }, header, viewport));
   applyFilter();
+  const offOffline = await offlineListBar(offlineBar); // issue 8
   const onResize = () => paint();
   window.addEventListener('resize', onResize);
   return () => {
+    offOffline();
     offInv();
     window.removeEventListener('resize', onResize);
   };

@@ -8,6 +8,8 @@ import * as inv from '../data/invoices';
 import * as perms from '../data/perms';
 import * as send from '../data/send';
 import { errorText } from '../data/ksef';
+import { offlinePanel } from './offlineSend'; // issue 8
+import { modeText } from '../data/offline'; // issue 8
 import { KSEF_STATUS_LABEL, SEND_MODE_LABEL, type HistoryRow, type InvoiceRow, type SendMode } from '../data/model';
 
 const PAGE_SIZES = [10, 25, 50];
@@ -73,7 +75,7 @@ export async function ksefPanel(host: HTMLElement, invoiceId: string): Promise<(
 
   async function redraw(): Promise<void> {
     row = (await inv.get(invoiceId))!;
-    modeLabel.textContent = `TRYB WYSYŁKI: ${SEND_MODE_LABEL[row.sendMode]}`;
+    modeLabel.textContent = `TRYB WYSYŁKI: ${modeText(row.sendMode)}`; // issue 8
     const rows = await inv.history(invoiceId);
     const pages = Math.max(1, Math.ceil(rows.length / size));
     page = Math.min(page, pages - 1);
@@ -108,13 +110,16 @@ export async function ksefPanel(host: HTMLElement, invoiceId: string): Promise<(
 
   const offInv = inv.onInvoices(() => void redraw());
 
+  const offlineHost = h('div', { class: 'offline-host' }); // issue 8
   replace(host,
     row.outsideKsef ? message('info', 'Faktura wystawiona poza KSeF: nie jest wysyłana do KSeF. Można ją skorygować (⋮ → korekta faktury).') : null,
     h('div', { class: 'ksef-toolbar' },
       h('div', { class: 'dropdown' }, sendBtn, menu), retryBtn, xmlBtn, refreshBtn, h('div', { class: 'spacer' }), modeLabel),
-    msg, table);
+    msg, offlineHost, table);
   await redraw();
+  const offOffline = row.outsideKsef ? () => undefined : await offlinePanel(offlineHost, invoiceId, host); // issue 8
   return () => {
+    offOffline();
     offInv();
   };
 }

@@ -1,0 +1,381 @@
+// Offline modes (issue 8; DIGEST §13–15, manual chapter V): offline24, "offline –
+// niedostępność KSeF" (maintenance) and "awaria KSeF" (emergency).
+//
+// Choosing an offline mode under "Wyślij do KSeF" does not contact KSeF: the invoice gets
+// the status WYSYŁKA OFFLINE, its mode, both QR links (KOD I for the exact XML bytes, KOD II
+// signed in the browser with the Offline credential) and its legal deadline, all stored on
+// the invoice row in IndexedDB (the row IS the durable queue entry: `offline` below).
+// Later sending (PONÓW WYSYŁKĘ / "Wyślij wszystkie oczekujące faktury offline") goes through
+// the app's resumable send job (data/send.ts) with offlineMode: true, so a reload, a
+// browser restart or a proxy restart mid-send resumes from the persisted state and sends
+// nothing twice. The status service (Latarnia, via the proxy) proposes the mode and gives
+// the unavailability/failure periods the deadline is computed from.
+
+import {
+  KsefClient, draftToXml, invoiceHash, kod1Url, kod2Url, offlineDeadlineFromPeriods, parseXml,
+  type LatarniaMessage, type OfflineMode,
+} from 'ksef-module';
+import * as db from './db';
+import * as inv from './invoices';
+import * as net from './net';
+import * as perms from './perms';
+import * as send from './send';
+import { authView, company, credentials, env, errorText, initKsef, ksefClient } from './ksef';
+import { SEND_MODE_LABEL, type HistoryRow, type InvoiceRow, type SendMode } from './model';
+
+export const OFFLINE_MODES: OfflineMode[] = ['offline24', 'unavailability', 'emergency'];
+export const isOfflineMode = (m: SendMode | undefined): m is OfflineMode => !!m && m !== 'online';
+
+/** "TRYB WYSYŁKI: …" text (manual: "TRYB WYSYŁKI: offline 24"). */
+export function modeText(m: SendMode): string {
+  switch (m) {
+    case 'online': return 'online';
+    case 'offline24': return 'offline 24';
+    case 'unavailability': return 'offline – niedostępność KSeF';
+    case 'emergency': return 'offline – awaria KSeF';
+  }
+}
+
+export interface Period { category: string; start: string; end?: string | null; eventId?: number }
+
+/** What is stored on the invoice row for an offline invoice (the durable queue entry). */
+export interface OfflineInfo {
+  mode: OfflineMode;
+  /** When the mode was chosen (WYSYŁKA OFFLINE). */
+  at: string;
+  /** P_1 of the XML (the only issue date KSeF counts). */
+  issueDate: string;
+  sellerNip: string;
+  /** KOD I (label OFFLINE until the KSeF number exists) and KOD II (label CERTYFIKAT). */
+  kod1: string;
+  kod2: string;
+  /** Latarnia's status when the mode was chosen, and the periods the deadline uses. */
+  latarnia: LatarniaStatusText;
+  periods: Period[];
+  deadlineKind: 'by' | 'pending' | 'no_obligation' | 'unknown';
+  deadline?: string;
+  deadlineNote?: string;
+  /** Technical correction (DIGEST §15): the rejected file's hash and the corrected XML. */
+  rejectedHash?: string;
+  correction?: { hash: string; preparedAt: string; number: string; sentAt?: string; refused?: string };
+}
+
+export type OfflineRow = InvoiceRow & { offline?: OfflineInfo };
+
+// ---- Latarnia --------------------------------------------------------------------------
+
+export type LatarniaStatusText = 'AVAILABLE' | 'MAINTENANCE' | 'FAILURE' | 'TOTAL_FAILURE' | 'UNKNOWN';
+
+export interface LatarniaView {
+  status: LatarniaStatusText;
+  messages: LatarniaMessage[];
+  periods: Period[];
+  /** Why the status is unknown (404 while the proxy route is not there, network…). */
+  note?: string;
+  at: string;
+  /** From the last successful read (kept in settings) when the service is unreachable now. */
+  stale?: boolean;
+}
+
+let lastLatarnia: LatarniaView | undefined;
+
+/** Announcements → periods: one per event (FAILURE_START … FAILURE_END, MAINTENANCE). */
+export function periodsOf(messages: LatarniaMessage[]): Period[] {
+  const byEvent = new Map<string, Period>();
+  for (const m of messages) {
+    const key = String(m.eventId ?? m.id ?? `${m.category}-${m.start}`);
+    const p = byEvent.get(key) ?? { category: m.category, start: m.start, end: null, eventId: m.eventId };
+    if (m.type === 'FAILURE_END') {
+      p.end = m.start ?? m.end ?? p.end;
+    } else {
+      if (m.start < p.start) p.start = m.start;
+      if (m.end) p.end = m.end;
+      p.category = m.category;
+    }
+    byEvent.set(key, p);
+  }
+  return [...byEvent.values()].sort((a, b) => a.start.localeCompare(b.start));
+}
+
+async function latarniaHistory(): Promise<LatarniaMessage[]> {
+  try {
+    const headers: Record<string, string> = {};
+    const t = perms.appToken();
+    if (t) headers['X-App-Authorization'] = `Bearer ${t}`;
+    const r = await fetch(`/${await env()}/latarnia/messages`, { headers, cache: 'no-store' });
+    if (!r.ok) return [];
+    const j = await r.json();
+    return Array.isArray(j) ? j : Array.isArray(j?.messages) ? j.messages : [];
+  } catch {
+    return [];
+  }
+}
+
+function mergeMessages(a: LatarniaMessage[], b: LatarniaMessage[]): LatarniaMessage[] {
+  const m = new Map<string, LatarniaMessage>();
+  for (const x of [...a, ...b]) m.set(String(x.id ?? `${x.eventId}-${x.type}`), x);
+  return [...m.values()];
+}
+
+/** Reads Latarnia through the proxy; never throws (UNKNOWN with a note instead). */
+export async function readLatarnia(): Promise<LatarniaView> {
+  const at = new Date().toISOString();
+  try {
+    const client = await ksefClient();
+    const r = await client.latarnia();
+    // /status lists only what is open now; /messages also has the ended events, whose
+    // ends the deadlines need (a failure that ended → 7 business days from its end).
+    const messages = mergeMessages(r.messages ?? [], await latarniaHistory());
+    lastLatarnia = { status: r.status, messages, periods: periodsOf(messages), at };
+    await db.setting.set('latarnia', lastLatarnia);
+  } catch (e) {
+    const msg = String((e as Error)?.message ?? e);
+    const known = lastLatarnia ?? (await db.setting.get<LatarniaView>('latarnia'));
+    const note = /\b404\b/.test(msg)
+      ? 'Status KSeF (Latarnia) nieznany: serwer pośredniczący nie udostępnia jeszcze komunikatów Latarni (HTTP 404).'
+      : net.isNetworkError(e)
+        ? 'Status KSeF (Latarnia) nieznany: brak połączenia z serwerem.'
+        : `Status KSeF (Latarnia) nieznany: ${errorText(e)}`;
+    lastLatarnia = { status: 'UNKNOWN', messages: known?.messages ?? [], periods: known?.periods ?? [], note, at, stale: !!known };
+  }
+  return lastLatarnia;
+}
+
+export interface Proposal { mode: SendMode | undefined; why: string }
+
+/** Which mode to propose: FAILURE → Awaria KSeF, MAINTENANCE → niedostępność, KSeF up but
+ *  our network down → Offline24, all fine → Online. */
+export function propose(l: LatarniaView, reach = net.reach()): Proposal {
+  switch (l.status) {
+    case 'FAILURE': return { mode: 'emergency', why: 'KSeF ogłosił awarię (Latarnia): proponowany tryb „Awaria KSeF”.' };
+    case 'MAINTENANCE': return { mode: 'unavailability', why: 'KSeF ogłosił niedostępność (prace serwisowe, Latarnia): proponowany tryb „Offline – niedostępność KSeF”.' };
+    case 'TOTAL_FAILURE': return { mode: undefined, why: 'Ogłoszono awarię całkowitą KSeF: faktury wystawia się poza KSeF, bez kodów QR i bez obowiązku późniejszej wysyłki.' };
+    case 'AVAILABLE':
+      return reach === 'offline'
+        ? { mode: 'offline24', why: 'KSeF działa, ale brak połączenia z KSeF po naszej stronie: proponowany tryb „Offline24”.' }
+        : { mode: 'online', why: 'KSeF dostępny (Latarnia): proponowany tryb „Online”.' };
+    default:
+      return reach === 'offline'
+        ? { mode: 'offline24', why: `${l.note ?? 'Status KSeF nieznany.'} Brak połączenia: proponowany tryb „Offline24”.` }
+        : { mode: undefined, why: l.note ?? 'Status KSeF nieznany.' };
+  }
+}
+
+// ---- deadlines -------------------------------------------------------------------------
+
+const warsawToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(new Date());
+
+function mergePeriods(a: Period[], b: Period[]): Period[] {
+  const m = new Map<string, Period>();
+  for (const p of [...a, ...b]) {
+    const k = p.eventId !== undefined ? `e${p.eventId}` : `${p.category}|${p.start}`;
+    const old = m.get(k);
+    m.set(k, old && old.end && !p.end ? old : p);
+  }
+  return [...m.values()].sort((x, y) => x.start.localeCompare(y.start));
+}
+
+function deadlineOf(mode: OfflineMode, issueDate: string, periods: Period[]): Pick<OfflineInfo, 'deadlineKind' | 'deadline' | 'deadlineNote'> {
+  try {
+    const d = offlineDeadlineFromPeriods(mode, issueDate, periods.map((p) => ({ category: p.category, start: p.start, end: p.end ?? null })));
+    if (d.kind === 'by') return { deadlineKind: 'by', deadline: d.deadline };
+    if (d.kind === 'no_obligation') return { deadlineKind: 'no_obligation', deadlineNote: 'Awaria całkowita: brak obowiązku przesłania do KSeF.' };
+    return { deadlineKind: 'pending', deadlineNote: mode === 'emergency'
+      ? 'Termin: 7 dni roboczych od zakończenia awarii (awaria trwa).'
+      : 'Termin: następny dzień roboczy po zakończeniu niedostępności (niedostępność trwa).' };
+  } catch (e) {
+    return { deadlineKind: 'unknown', deadlineNote: `Termin nieznany: brak ogłoszonego okresu ${mode === 'emergency' ? 'awarii' : 'niedostępności'} w Latarni obejmującego datę wystawienia (${errorText(e)}).` };
+  }
+}
+
+export type DeadlineState = 'in_time' | 'due_today' | 'overdue' | 'pending' | 'no_obligation' | 'unknown' | 'done';
+
+export function deadlineState(r: OfflineRow, today = warsawToday()): DeadlineState {
+  const o = r.offline;
+  if (!o) return 'done';
+  if (r.ksefStatus === 'accepted') return 'done';
+  if (o.deadlineKind !== 'by' || !o.deadline) return o.deadlineKind === 'by' ? 'unknown' : o.deadlineKind;
+  return today > o.deadline ? 'overdue' : today === o.deadline ? 'due_today' : 'in_time';
+}
+
+export function deadlineText(r: OfflineRow): string {
+  const o = r.offline;
+  if (!o) return '';
+  const st = deadlineState(r);
+  if (st === 'done') return '';
+  if (o.deadline && o.deadlineKind === 'by') {
+    return `termin: ${o.deadline}${st === 'overdue' ? ' – PO TERMINIE' : st === 'due_today' ? ' – termin DZIŚ' : ''}`;
+  }
+  return o.deadlineNote ?? '';
+}
+
+/** The "Tryb wysyłki" cell of the list: the mode, and for a pending offline invoice its deadline. */
+export function modeCell(r: InvoiceRow): string {
+  const t = SEND_MODE_LABEL[r.sendMode];
+  const d = deadlineText(r as OfflineRow);
+  return d ? `${t} · ${d}` : t;
+}
+
+/** Invoices waiting to be sent later (the offline queue). */
+export function isPending(r: OfflineRow): boolean {
+  return !!r.offline && r.docStatus === 'WYSTAWIONY' && (r.ksefStatus === 'sent_offline' || r.ksefStatus === 'waiting_for_sending');
+}
+
+export async function pendingRows(): Promise<OfflineRow[]> {
+  return ((await inv.list()) as OfflineRow[]).filter(isPending);
+}
+
+/** Re-reads Latarnia and recomputes the deadline of every queued invoice (a failure that
+ *  ended gives a date; a new failure moves it). */
+export async function refreshDeadlines(l?: LatarniaView): Promise<number> {
+  l ??= await readLatarnia();
+  const rows = ((await inv.list()) as OfflineRow[]).filter((r) => r.offline && r.ksefStatus !== 'accepted');
+  const changed: OfflineRow[] = [];
+  for (const r of rows) {
+    const o = r.offline!;
+    const periods = mergePeriods(o.periods, l.periods);
+    const d = deadlineOf(o.mode, o.issueDate, periods);
+    if (d.deadline !== o.deadline || d.deadlineKind !== o.deadlineKind || periods.length !== o.periods.length) {
+      changed.push({ ...r, offline: { ...o, periods, ...d }, ksefUpdatedAt: new Date().toISOString() });
+    }
+  }
+  if (changed.length) await inv.putRows(changed);
+  return changed.length;
+}
+
+// ---- WYŚLIJ DO KSEF → offline mode -------------------------------------------------------
+
+async function queue(rows: InvoiceRow[], mode: OfflineMode): Promise<send.SendResult[]> {
+  await initKsef();
+  const cred = await (await credentials()).get('offline');
+  if (!cred) throw new send.SendRefused('Brak certyfikatu offline (typ II): uzupełnij i zapisz go w Ustawienia → Rozliczenia → KSEF. Bez niego nie można podpisać KODU II (CERTYFIKAT).');
+  const l = await readLatarnia();
+  const e = await env();
+  const c = await company();
+  const now = new Date().toISOString();
+  const next: OfflineRow[] = [];
+  const history: HistoryRow[] = [];
+  const results: send.SendResult[] = [];
+  for (const row of rows as OfflineRow[]) {
+    const xml = await inv.getXml(row.id);
+    if (!xml) {
+      results.push({ id: row.id, number: row.number, text: 'Faktura nie ma pliku XML: wystaw ją.', ok: false });
+      continue;
+    }
+    const doc = parseXml(xml);
+    const issueDate = String(doc.Fa?.P_1 ?? row.issueDate);
+    const sellerNip = String(doc.Podmiot1?.DaneIdentyfikacyjne?.NIP ?? c.nip);
+    const kod1 = kod1Url(e, sellerNip, issueDate, xml);
+    const kod2 = await kod2Url(cred, e, { type: 'Nip', value: c.nip }, sellerNip, xml);
+    const periods = mergePeriods(row.offline?.periods ?? [], l.periods);
+    const d = deadlineOf(mode, issueDate, periods);
+    const info: OfflineInfo = { mode, at: now, issueDate, sellerNip, kod1, kod2, latarnia: l.status, periods, ...d };
+    next.push({ ...row, ksefStatus: 'sent_offline', sendMode: mode, offline: info, ksefUpdatedAt: now });
+    const when = d.deadline ? `termin wysyłki do KSeF: ${d.deadline}` : d.deadlineNote ?? '';
+    history.push({ invoiceId: row.id, status: 'sent_offline', createdAt: now, mode, description: `Tryb wysyłki: ${modeText(mode)}; ${when}`.trim() });
+    results.push({ id: row.id, number: row.number, status: 'sent_offline', ok: true,
+      text: `WYSYŁKA OFFLINE (${modeText(mode)}): faktura zapisana do późniejszej wysyłki; ${when}. Wydruk zawiera kody QR „OFFLINE” i „CERTYFIKAT”.` });
+  }
+  await inv.putRows(next, history);
+  return results;
+}
+
+export function register(): void {
+  for (const m of OFFLINE_MODES) send.offlineHandlers[m] = (rows) => queue(rows, m);
+}
+
+// ---- later sending -----------------------------------------------------------------------
+
+/** Sends queued offline invoices (offlineMode: true), one resumable job per mode; batch when
+ *  many (the package's 'auto'). */
+export async function sendPending(ids?: string[]): Promise<send.SendResult[]> {
+  const rows = ids ? ((await Promise.all(ids.map((id) => inv.get(id)))) as (OfflineRow | undefined)[]).filter((r): r is OfflineRow => !!r && isPending(r)) : await pendingRows();
+  if (rows.length === 0) throw new send.SendRefused('Brak faktur offline oczekujących na wysyłkę do KSeF.');
+  const byMode = new Map<OfflineMode, string[]>();
+  for (const r of rows) {
+    const m = r.offline!.mode;
+    byMode.set(m, [...(byMode.get(m) ?? []), r.id]);
+  }
+  const out: send.SendResult[] = [];
+  for (const [mode, list] of byMode) out.push(...(await send.send(list, { mode, retry: true })));
+  return out;
+}
+
+// ---- technical correction (DIGEST §15, offline/korekta-techniczna.md) ------------------------
+
+/** Whether the package can send `hashOfCorrectedInvoice` (SendOptions.correctedHash).
+ *  CONTRACT.md lists it; web/ksef/src/client.ts and the wasm sendInvoices do not pass it
+ *  yet, and silently dropping it would send the correction as a new invoice. */
+export function correctionSupported(): boolean {
+  const src = String(KsefClient.prototype.sendInvoices);
+  return /correctedHash/.test(src);
+}
+
+export const MISSING_CORRECTED_HASH =
+  'Korekta techniczna nie może zostać wysłana: pakiet ksef-module nie przekazuje jeszcze pola hashOfCorrectedInvoice ' +
+  '(KsefClient.sendInvoices bez opcji correctedHash). Poprawiony plik XML został przygotowany i zapisany; ' +
+  'wyślij go po aktualizacji pakietu.';
+
+export function canCorrect(r: OfflineRow): boolean {
+  return !!r.offline && r.ksefStatus === 'rejected';
+}
+
+const corrKey = (id: string) => `${id}#korekta-techniczna`;
+
+/** Builds the corrected XML (same content re-generated from the draft; a new number when
+ *  the rejection was a duplicate of the number) and remembers the rejected file's hash. */
+export async function prepareCorrection(id: string, number?: string): Promise<{ hash: string; rejectedHash: string; xml: Uint8Array }> {
+  if (!perms.can('ksef.change_document')) throw new send.SendRefused(perms.refusal('ksef.change_document'));
+  const row = (await inv.get(id)) as OfflineRow | undefined;
+  if (!row || !canCorrect(row)) throw new send.SendRefused('Korekta techniczna dotyczy tylko faktury offline odrzuconej przez KSeF.');
+  const draft = await inv.getDraft(id);
+  const oldXml = await inv.getXml(id);
+  if (!draft || !oldXml) throw new send.SendRefused('Brak danych faktury.');
+  await initKsef();
+  const d = structuredClone(draft);
+  if (number) d.invoiceNumber = number;
+  const xml = draftToXml(d, new Date());
+  const rejectedHash = row.outcome?.invoiceHash || invoiceHash(oldXml).base64;
+  const hash = invoiceHash(xml).base64;
+  await db.put('xml', xml, corrKey(id));
+  const next: OfflineRow = { ...row, offline: { ...row.offline!, rejectedHash, correction: { hash, preparedAt: new Date().toISOString(), number: d.invoiceNumber } } };
+  await inv.putRows([next]);
+  return { hash, rejectedHash, xml };
+}
+
+/** Sends the prepared correction online with offlineMode: true and hashOfCorrectedInvoice. */
+export async function sendCorrection(id: string): Promise<send.SendResult> {
+  await send.preconditions('online');
+  const row = (await inv.get(id)) as OfflineRow | undefined;
+  const o = row?.offline;
+  if (!row || !o?.correction || !o.rejectedHash) throw new send.SendRefused('Najpierw przygotuj poprawiony plik XML (KOREKTA TECHNICZNA).');
+  const xml = await inv.getXml(corrKey(id));
+  if (!xml) throw new send.SendRefused('Brak przygotowanego pliku XML korekty technicznej.');
+  if (!correctionSupported()) {
+    const refused: OfflineRow = { ...row, offline: { ...o, correction: { ...o.correction, refused: MISSING_CORRECTED_HASH } } };
+    await inv.putRows([refused]);
+    throw new send.SendRefused(MISSING_CORRECTED_HASH);
+  }
+  if (authView().state !== 'ACCEPTED') throw new send.SendRefused('Autoryzuj w Ustawienia → Rozliczenia → KSEF → AUTHORIZE.');
+  const client = await ksefClient();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const r: any = await client.sendInvoices([{ id, xml }], { mode: 'online', offline: true, correctedHash: o.rejectedHash } as any);
+  const out = (Array.isArray(r) ? r : r.outcomes)[0];
+  const now = new Date().toISOString();
+  const accepted = out.status === 'accepted';
+  const next: OfflineRow = {
+    ...row, ksefStatus: out.status, ksefNumber: out.ksefNumber ?? row.ksefNumber, outcome: out, ksefUpdatedAt: now,
+    ...(accepted ? { number: o.correction.number, hash: o.correction.hash } : {}),
+    offline: { ...o, correction: { ...o.correction, sentAt: now, refused: undefined } },
+  };
+  if (accepted) {
+    // The corrected file becomes the invoice's XML (printouts, KOD I); the rejected one is kept.
+    await db.put('xml', (await inv.getXml(id))!, `${id}#odrzucona`);
+    await db.put('xml', xml, id);
+  }
+  await inv.putRows([next], [{ invoiceId: id, status: out.status, ksefNumber: out.ksefNumber ?? undefined, createdAt: now,
+    invoicingDate: out.invoicingDate, mode: o.mode, outcome: out, details: out.details,
+    description: accepted ? `Korekta techniczna przyjęta (hashOfCorrectedInvoice ${o.rejectedHash})` : out.description }]);
+  return { id, number: next.number, status: out.status, ksefNumber: out.ksefNumber ?? undefined, ok: accepted,
+    text: accepted ? 'Sukces: korekta techniczna przyjęta' : [out.description, ...(out.details ?? [])].join(' — ') };
+}
