@@ -7,7 +7,7 @@ import * as H from './harness.mjs';
 
 let stack, b, page, inv;
 before(async () => {
-  stack = await H.startStack({ extraArgs: ['--demo-tokens'] });
+  stack = await H.startStack(); // the harness always runs --demo-tokens
   b = await H.launch();
   page = b.page;
   await H.setupKsef(page, stack.url);
