@@ -61,7 +61,7 @@ export async function startStack({ delays = 'zero', port, extraArgs = [] } = {})
   stack.start = async () => {
     stack.log = '';
     stack.simBase = undefined;
-    const child = spawn(PROXY, ['--sim', '--listen', `127.0.0.1:${port}`, '--web-dir', WEB, ...extraArgs], {
+    const child = spawn(PROXY, ['--sim', '--demo-tokens', '--listen', `127.0.0.1:${port}`, '--web-dir', WEB, ...extraArgs], {
       cwd: ROOT, env: { ...process.env, NO_COLOR: '1', RUST_LOG: process.env.RUST_LOG ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     stack.child = child;
@@ -139,6 +139,7 @@ export async function openApp(page, url, hash = '#/przychody') {
   if (page.url().startsWith(url)) await page.goto('about:blank'); // a fresh document, not a hash change
   await page.goto(`${url}/${hash}`);
   await page.waitForSelector('html[data-ready="1"]', { timeout: 20_000 });
+  await page.waitForFunction((h) => document.querySelector('main')?.dataset.route === h.replace(/^#/, ''), hash, { timeout: 20_000 });
 }
 
 const origin = (page) => new URL(page.url()).origin;
@@ -147,6 +148,7 @@ const origin = (page) => new URL(page.url()).origin;
 export async function setupKsef(page, url) {
   const c = demoCredentials();
   await openApp(page, url, '#/ustawienia/rozliczenia/ksef');
+  await page.waitForSelector('#ksef-save');
   await page.setInputFiles('#auth-cert', c.auth.cert);
   await page.setInputFiles('#auth-key', c.auth.key);
   await page.fill('#auth-pass', PASSWORD);

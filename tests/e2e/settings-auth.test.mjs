@@ -19,6 +19,7 @@ after(async () => {
 
 test('nothing uploaded: AUTHORIZE gives ERROR with the reason; sending is refused', async () => {
   await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
+  await page.waitForSelector('#ksef-save');
   assert.match(await page.textContent('main'), /wgranie certyfikatu wygenerowanego na NIP firmy/);
   for (const label of ['certyfikat uwierzytelniający', 'klucz do certyfikatu uwierzytelniającego', 'hasło certyfikatu uwierzytelniającego',
     'certyfikat offline', 'klucz do certyfikatu offline', 'hasło certyfikatu offline']) {
@@ -42,6 +43,7 @@ test('ZAPISZ validates on the spot with specific messages', async () => {
   const c = H.demoCredentials();
   const save = async (files) => {
     await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
+    await page.waitForSelector('#ksef-save');
     for (const [sel, v] of Object.entries(files)) {
       if (sel.endsWith('pass')) await page.fill(sel, v);
       else await page.setInputFiles(sel, v);

@@ -134,7 +134,7 @@ function authReason(r: { kind: string; message: string; code?: number; details?:
       net.reportFailure(net.UNREACHABLE_TEXT);
       break;
     case 'rejected':
-      head = r.code === 401 || r.code === 403
+      head = r.code === 401 || r.code === 403 || /\bhttp 40[13]\b/i.test(r.message)
         ? 'Serwer odmówił: brak uprawnienia „Może zmienić: ustawienia” (ksef.change_settings)'
         : `KSeF odmówił uwierzytelnienia${code}`;
       break;
@@ -160,6 +160,11 @@ export async function resumeAuth(): Promise<AuthView> {
     return auth;
   }
   if (auth.state === 'ACCEPTED' && (await ksefClient()).authState.state === 'Accepted') return auth;
+  if (!perms.can('ksef.change_settings')) {
+    // The proxy would refuse the login for this user: wait for an authorized one.
+    await setAuth({ state: 'NONE' });
+    return auth;
+  }
   if ((await net.check()) === 'offline') {
     await setAuth({ state: 'ERROR', reason: 'KSeF nieosiągalny (brak połączenia): autoryzacja zostanie ponowiona po przywróceniu połączenia' });
     return auth;

@@ -27,6 +27,7 @@ async function render(): Promise<void> {
   if (cleanup) cleanup();
   cleanup = undefined;
   main.replaceChildren();
+  delete main.dataset.route;
   document.body.classList.remove('print-mode');
   for (const [re, view] of routes) {
     const m = re.exec(path);
@@ -37,6 +38,7 @@ async function render(): Promise<void> {
         replace(main, h('div', { class: 'msg msg-error', role: 'alert' }, ksef.errorText(e)));
       }
       markNav(path);
+      main.dataset.route = path; // rendered (tests and tools wait for it)
       return;
     }
   }

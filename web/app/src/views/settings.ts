@@ -81,6 +81,7 @@ async function ksefTab(body: HTMLElement): Promise<() => void> {
   };
   const authDot = h('button', { type: 'button', class: 'ksef-status inline', id: 'settings-ksef-status' });
   const authReason = h('div', { class: 'auth-reason', id: 'auth-reason' });
+  const authMsg = h('div', { class: 'auth-msg', id: 'auth-action-msg' });
   const drawAuth = (a: ksef.AuthView) => {
     authDot.dataset.state = a.state;
     replace(authDot, h('span', { class: 'dot', 'aria-hidden': 'true' }), ' KSEF ', h('span', { class: 'state' },
@@ -89,13 +90,14 @@ async function ksefTab(body: HTMLElement): Promise<() => void> {
   };
   const authorizeBtn = h('button', { type: 'button', id: 'authorize' }, 'AUTHORIZE');
   const doAuthorize = async () => {
-    if (!perms.can('ksef.change_settings')) return replace(authReason, message('error', perms.refusal('ksef.change_settings')));
+    replace(authMsg);
+    if (!perms.can('ksef.change_settings')) return replace(authMsg, message('error', perms.refusal('ksef.change_settings')));
     authorizeBtn.disabled = true;
     try {
       const a = await ksef.authorize();
       if (a.state === 'ACCEPTED') toast('success', 'Autoryzacja KSeF: ACCEPTED');
     } catch (e) {
-      replace(authReason, message('error', ksef.errorText(e)));
+      replace(authMsg, message('error', ksef.errorText(e)));
     } finally {
       authorizeBtn.disabled = false;
     }
@@ -147,7 +149,7 @@ async function ksefTab(body: HTMLElement): Promise<() => void> {
     message('info', h('strong', null, 'Ważne! '), 'Jeśli dostęp do wysyłki faktur w KSeF ma zostać przyznany różnym pracownikom w imieniu spółki, ' +
       'zalecane jest wgranie certyfikatu wygenerowanego na NIP firmy, a nie na PESEL osoby fizycznej.'),
     group('auth'),
-    h('div', { class: 'authorize-row' }, authorizeBtn, authReason),
+    h('div', { class: 'authorize-row' }, authorizeBtn, authMsg, authReason),
     group('offline'),
     h('p', { class: 'muted' }, 'Certyfikat uwierzytelniający oraz certyfikat offline muszą być uzupełnione i zapisane — w przeciwnym razie wysyłanie faktur nie będzie możliwe, niezależnie od trybu wysyłki. Klucze prywatne pozostają wyłącznie w tej przeglądarce.'),
     msg,
