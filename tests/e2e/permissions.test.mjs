@@ -46,6 +46,8 @@ test('switch off: everyone may do everything', async () => {
 test('switch on: missing permissions are refused with a message', async () => {
   await H.openApp(page, stack.url, '#/ustawienia/system');
   await page.check('#perms-active');
+  // The switch is saved asynchronously (IndexedDB); the confirmation says it is stored.
+  await page.waitForSelector('text=Uprawnienia są teraz weryfikowane');
   await page.waitForSelector('main .msg-success');
   await H.shot(page, '01-system-permissions-active');
 
@@ -124,6 +126,7 @@ test('switch off again: Gość sees the KSEF panel', async () => {
   await asUser('gosc');
   await H.openApp(page, stack.url, '#/ustawienia/system');
   await page.uncheck('#perms-active');
+  await page.waitForSelector('text=Uprawnienia wyłączone');
   await H.openApp(page, stack.url, `#/faktura/${inv.id}/ksef`);
   assert.ok(await page.$('#ksef-history'));
 });

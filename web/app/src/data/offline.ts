@@ -12,7 +12,7 @@
 // the unavailability/failure periods the deadline is computed from.
 
 import {
-  KsefClient, draftToXml, invoiceHash, kod1Url, kod2Url, offlineDeadlineFromPeriods, parseXml,
+  draftToXml, invoiceHash, kod1Url, kod2Url, offlineDeadlineFromPeriods, parseXml,
   type LatarniaMessage, type OfflineMode,
 } from 'ksef-module';
 import * as db from './db';
