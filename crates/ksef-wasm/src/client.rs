@@ -12,10 +12,11 @@ use ksef_core::client::archive::ArchiveFormat;
 use ksef_core::client::auth::{AuthFailure, AuthState, XadesLogin};
 use ksef_core::client::batch::MAX_PART_SIZE;
 use ksef_core::client::governor::Profile;
-use ksef_core::client::online::{InvoiceOutcome, ProductStatus};
+use ksef_core::client::online::InvoiceOutcome;
 use ksef_core::client::resume::{BatchSendState, OnlineSendState};
 use ksef_core::client::{Client, SendMode};
 use ksef_core::crypto::InvoiceEncryptionKey;
+use ksef_core::hash::Sha256Hash;
 use ksef_core::xades::ContextIdentifier;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -404,31 +405,7 @@ async fn send_batch(
         .await?;
     let outcomes: Vec<Option<InvoiceOutcome>> = named
         .iter()
-        .map(|(name, xml)| {
-            r.outcomes
-                .iter()
-                .find(|o| o.invoice_file_name.as_deref() == Some(name))
-                .cloned()
-                .or_else(|| {
-                    // KSeF did not list it: the session failed as a whole.
-                    Some(InvoiceOutcome {
-                        status: ProductStatus::Rejected,
-                        code: r.session_status.code,
-                        description: r.session_status.description.clone(),
-                        details: r.session_status.details().to_vec(),
-                        ksef_number: None,
-                        reference_number: String::new(),
-                        session_reference_number: r.session_reference_number.clone(),
-                        invoice_number: None,
-                        invoicing_mode: None,
-                        invoicing_date: String::new(),
-                        acquisition_date: None,
-                        original_ksef_number: None,
-                        invoice_file_name: Some(name.clone()),
-                        invoice_hash: ksef_core::hash::Sha256Hash::of(xml).to_base64(),
-                    })
-                })
-        })
+        .map(|(name, xml)| Some(r.outcome_for(name, &Sha256Hash::of(xml).to_base64())))
         .collect();
     sink.save(&SavedSend::batch(&state), &outcomes);
     Ok(SendOut {

@@ -215,6 +215,14 @@ impl SoftKey {
     }
 }
 
+/// The `SignatureAlgorithm` name JavaScript sees (`EcdsaP256Sha256P1363`, …).
+pub(crate) fn algorithm_name(a: SignatureAlgorithm) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 pub(crate) fn parse_algorithm(name: &str) -> Result<SignatureAlgorithm> {
     serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
         Failure::input(format!(
@@ -296,10 +304,7 @@ impl Kod2Certificate {
         )
         .map_err(qr_failure)?;
         let (request, pending) = link.prepare(&self.0).map_err(qr_failure)?;
-        let algorithm = serde_json::to_value(request.algorithm)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let algorithm = algorithm_name(request.algorithm);
         Ok(PendingKod2 {
             pending: Some(pending),
             message: request.message,

@@ -53,12 +53,14 @@ impl FetchTransport {
         }
     }
 
-    fn url(&self, target: &Target) -> String {
+    fn url(&self, target: &Target) -> Result<String, JsValue> {
         match target {
-            Target::Api(path) => format!("{}{}", self.api_base, path),
-            Target::Absolute(url) if url.starts_with('/') => format!("{}{}", self.origin, url),
-            Target::Absolute(url) => url.clone(),
-            other => format!("{other:?}"),
+            Target::Api(path) => Ok(format!("{}{}", self.api_base, path)),
+            Target::Absolute(url) if url.starts_with('/') => Ok(format!("{}{}", self.origin, url)),
+            Target::Absolute(url) => Ok(url.clone()),
+            other => Err(JsValue::from_str(&format!(
+                "unsupported request target {other:?}"
+            ))),
         }
     }
 
@@ -82,7 +84,7 @@ impl FetchTransport {
         init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(
             REQUEST_TIMEOUT_MS,
         )));
-        let req = web_sys::Request::new_with_str_and_init(&self.url(&request.target), &init)?;
+        let req = web_sys::Request::new_with_str_and_init(&self.url(&request.target)?, &init)?;
         let resp: web_sys::Response = JsFuture::from(fetch_request(&req)).await?.dyn_into()?;
         let mut out_headers = Vec::new();
         if let Some(iter) = js_sys::try_iter(&resp.headers())? {
@@ -216,10 +218,7 @@ pub(crate) struct JsSigner(pub(crate) Function);
 
 impl Signer for JsSigner {
     async fn sign(&mut self, request: &SignRequest) -> Result<Vec<u8>, String> {
-        let algorithm = serde_json::to_value(request.algorithm)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let algorithm = crate::credential::algorithm_name(request.algorithm);
         let message = Uint8Array::from(&request.message[..]);
         let result = self
             .0

@@ -933,6 +933,35 @@ pub struct BatchReport {
     pub outcomes: Vec<InvoiceOutcome>,
 }
 
+impl BatchReport {
+    /// The outcome of the archive entry `file_name` (whose XML hashes to
+    /// `invoice_hash`): KSeF's per-invoice status when the session listed it, otherwise
+    /// a rejection carrying the session's status (the session failed as a whole, e.g.
+    /// 415 or 445, and KSeF never read the entry).
+    pub fn outcome_for(&self, file_name: &str, invoice_hash: &str) -> InvoiceOutcome {
+        self.outcomes
+            .iter()
+            .find(|o| o.invoice_file_name.as_deref() == Some(file_name))
+            .cloned()
+            .unwrap_or_else(|| InvoiceOutcome {
+                status: ProductStatus::Rejected,
+                code: self.session_status.code,
+                description: self.session_status.description.clone(),
+                details: self.session_status.details().to_vec(),
+                ksef_number: None,
+                reference_number: String::new(),
+                session_reference_number: self.session_reference_number.clone(),
+                invoice_number: None,
+                invoicing_mode: None,
+                invoicing_date: String::new(),
+                acquisition_date: None,
+                original_ksef_number: None,
+                invoice_file_name: Some(file_name.to_owned()),
+                invoice_hash: invoice_hash.to_owned(),
+            })
+    }
+}
+
 /// Uploads one batch part (no governor: uploads are not rate-limited), retrying 5xx and
 /// network errors with backoff (a PUT of the same bytes is idempotent).
 async fn upload<T: Transport>(
