@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const shared = process.env.KSEF_SHARED ?? path.resolve(repo, '../shared');
 export const bin = (name) => {
+  // KSEF_PROXY_BIN, KSEF_SIM_BIN, KSEF_BIN: a given build (benchmarks use release ones).
+  const given = process.env[`${name.replace(/-/g, '_').toUpperCase()}_BIN`];
+  if (given) return path.resolve(given);
   for (const profile of ['debug', 'release']) {
     const p = path.join(repo, 'target', profile, name);
     if (existsSync(p)) return p;
@@ -22,6 +25,7 @@ export async function ksef() {
   const m = await import(path.join(repo, 'web/ksef/dist/index.js'));
   await m.init({
     invoice: readFileSync(path.join(repo, 'web/ksef/pkg/ksef_invoice_bg.wasm')),
+    keys: readFileSync(path.join(repo, 'web/ksef/pkg/ksef_keys_bg.wasm')),
     client: readFileSync(path.join(repo, 'web/ksef/pkg/ksef_client_bg.wasm')),
   });
   return m;

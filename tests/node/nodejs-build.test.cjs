@@ -1,5 +1,5 @@
 // The raw bindings of the `--target nodejs` (CommonJS) build, loaded with require():
-// both wasm modules instantiate synchronously in Node and answer like the ES build.
+// the three wasm modules instantiate synchronously in Node and answer like the ES build.
 const assert = require('node:assert/strict');
 const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
@@ -8,6 +8,7 @@ const { test } = require('node:test');
 
 const repo = path.resolve(__dirname, '../..');
 const inv = require(path.join(repo, 'web/ksef/pkg-node/ksef_invoice.js'));
+const keys = require(path.join(repo, 'web/ksef/pkg-node/ksef_keys.js'));
 const cli = require(path.join(repo, 'web/ksef/pkg-node/ksef_client.js'));
 
 test('invoice module: hash and KOD I match node:crypto', () => {
@@ -18,9 +19,10 @@ test('invoice module: hash and KOD I match node:crypto', () => {
   assert.throws(() => inv.kod1Url('test', 'x', '2026-02-01', bytes), (e) => e.name === 'KsefError' && e.code === 'QR_INVALID');
 });
 
-test('client module: certificates and the refusal to send before login', async () => {
+test('keys module: certificates; client module: the refusal to send before login', async () => {
   const crt = readFileSync(path.join(repo, 'crates/ksef-wasm/tests/fixtures/authentication.crt'));
-  assert.equal(cli.inspectCertificate(crt).ksefType, 'Authentication');
+  assert.equal(keys.inspectCertificate(crt).ksefType, 'Authentication');
+  assert.equal(cli.inspectCertificate, undefined, 'certificates live in the keys module only');
   const c = new cli.KsefClient('http://127.0.0.1:9/sim/v2', 'test', undefined);
   assert.equal(c.authState().state, 'NotAuthenticated');
   await assert.rejects(c.sendInvoices(['a'], [new Uint8Array([60])], 'online', false, undefined, undefined, undefined, undefined),

@@ -22,10 +22,9 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::credential::parse_algorithm;
 use crate::error::{Failure, Result};
 use crate::transport::{FetchTransport, JsSigner};
-use crate::{system_rng, to_js};
+use crate::{parse_algorithm, system_rng, to_js};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

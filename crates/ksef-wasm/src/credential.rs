@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::qr_failure;
 use crate::error::{Failure, Result};
-use crate::{environment, to_js, utc};
+use crate::{algorithm_name, environment, parse_algorithm, to_js, utc};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -213,23 +213,6 @@ impl SoftKey {
         };
         signed.map_err(|e| Failure::new("SIGNING_FAILED", e))
     }
-}
-
-/// The `SignatureAlgorithm` name JavaScript sees (`EcdsaP256Sha256P1363`, …).
-pub(crate) fn algorithm_name(a: SignatureAlgorithm) -> String {
-    serde_json::to_value(a)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-pub(crate) fn parse_algorithm(name: &str) -> Result<SignatureAlgorithm> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-        Failure::input(format!(
-            "algorithm: expected RsaPkcs1v15Sha256, RsaPssSha256, EcdsaP256Sha256P1363 or \
-             EcdsaP256Sha256Der, got {name:?}"
-        ))
-    })
 }
 
 /// Step 1 of KOD II (DIGEST §13): what to sign with the Offline key.

@@ -122,6 +122,7 @@ impl From<CallError> for Failure {
     }
 }
 
+#[cfg(any(feature = "invoice", feature = "keys"))]
 /// A QR link could not be built (bad NIP, date, context, certificate).
 pub(crate) fn qr_failure(e: ksef_core::qr::QrError) -> Failure {
     Failure::new("QR_INVALID", e)

@@ -6,7 +6,7 @@
 
 #[cfg(feature = "client")]
 pub mod client;
-#[cfg(feature = "client")]
+#[cfg(feature = "keys")]
 pub mod credential;
 pub mod error;
 #[cfg(feature = "invoice")]
@@ -18,11 +18,12 @@ mod transport;
 
 #[cfg(feature = "client")]
 pub use client::KsefClient;
-#[cfg(feature = "client")]
+#[cfg(feature = "keys")]
 pub use credential::{Kod2Certificate, LoadedCredential, PendingKod2, SoftKey};
 
 use error::{Failure, Result};
-use ksef_core::qr::Environment;
+#[cfg(any(feature = "client", feature = "keys"))]
+use ksef_core::crypto::SignatureAlgorithm;
 use serde::Serialize;
 use time::OffsetDateTime;
 use wasm_bindgen::JsValue;
@@ -47,20 +48,41 @@ pub(crate) fn utc(ms: f64) -> Result<OffsetDateTime> {
         .map_err(|e| Failure::input(format!("time: {e}")))
 }
 
+#[cfg(any(feature = "invoice", feature = "keys"))]
 /// The QR environment of a proxy environment name (`sim` mirrors TEST).
-pub(crate) fn environment(env: &str) -> Result<Environment> {
+pub(crate) fn environment(env: &str) -> Result<ksef_core::qr::Environment> {
     match env {
-        "test" | "sim" => Ok(Environment::Test),
-        "demo" => Ok(Environment::Demo),
-        "prod" => Ok(Environment::Prod),
+        "test" | "sim" => Ok(ksef_core::qr::Environment::Test),
+        "demo" => Ok(ksef_core::qr::Environment::Demo),
+        "prod" => Ok(ksef_core::qr::Environment::Prod),
         other => Err(Failure::input(format!(
             "env: expected sim, test, demo or prod, got {other:?}"
         ))),
     }
 }
 
-#[cfg(feature = "client")]
+#[cfg(any(feature = "client", feature = "keys"))]
 /// The system random number generator (`crypto.getRandomValues` in JavaScript).
 pub(crate) fn system_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
     rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+/// The wire name of a signature algorithm (`EcdsaP256Sha256P1363`, …).
+#[cfg(any(feature = "client", feature = "keys"))]
+pub(crate) fn algorithm_name(a: SignatureAlgorithm) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[cfg(any(feature = "client", feature = "keys"))]
+/// A signature algorithm from its wire name, or an input error naming the four.
+pub(crate) fn parse_algorithm(name: &str) -> Result<SignatureAlgorithm> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+        Failure::input(format!(
+            "algorithm: expected RsaPkcs1v15Sha256, RsaPssSha256, EcdsaP256Sha256P1363 or \
+             EcdsaP256Sha256Der, got {name:?}"
+        ))
+    })
 }

@@ -218,7 +218,7 @@ pub(crate) struct JsSigner(pub(crate) Function);
 
 impl Signer for JsSigner {
     async fn sign(&mut self, request: &SignRequest) -> Result<Vec<u8>, String> {
-        let algorithm = crate::credential::algorithm_name(request.algorithm);
+        let algorithm = crate::algorithm_name(request.algorithm);
         let message = Uint8Array::from(&request.message[..]);
         let result = self
             .0

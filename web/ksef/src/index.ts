@@ -4,7 +4,8 @@
  * Private keys never leave the browser: they are non-extractable WebCrypto keys.
  */
 import initInvoice, * as w from '../pkg/ksef_invoice.js';
-import initClient, * as wc from '../pkg/ksef_client.js';
+import initKeys, * as wk from '../pkg/ksef_keys.js';
+import initClient from '../pkg/ksef_client.js';
 import { KsefError, guard } from './errors.js';
 import { sign, type StoredCredential } from './keys.js';
 import type { CertificateInfo, DraftTotals, Env, FieldError, OfflineDeadline, OfflineMode, Problem } from './types.js';
@@ -15,12 +16,16 @@ export { KsefClient, type ClientOptions, type SendOptions, type SendResult } fro
 export { loadCredential, sign, type StoredCredential, type SignatureAlgorithm } from './keys.js';
 export type * from './types.js';
 
-/** Where the two wasm modules come from (URL or bytes); default: next to the package. */
+/** Where the three wasm modules come from (URL or bytes); default: next to the package. */
 export interface InitOptions {
   /** ksef_invoice_bg.wasm: drafts, XML, validation, hash, KOD I, QR, calendar. */
   invoice?: URL | string | BufferSource;
-  /** ksef_client_bg.wasm: credentials, KOD II, login, sending. */
+  /** ksef_keys_bg.wasm: certificates, password-protected keys, KOD II, SoftKey. */
+  keys?: URL | string | BufferSource;
+  /** ksef_client_bg.wasm: XAdES login and sending. */
   client?: URL | string | BufferSource;
+  /** Skip the keys module (pages that never load credentials nor print KOD II). */
+  withKeys?: boolean;
   /** Skip the client module (pages that only build, validate and print). */
   withClient?: boolean;
 }
@@ -32,6 +37,7 @@ export function init(opts: InitOptions = {}): Promise<void> {
   const arg = (src?: URL | string | BufferSource) => (src === undefined ? undefined : { module_or_path: src });
   ready ??= Promise.all([
     initInvoice(arg(opts.invoice)),
+    opts.withKeys === false ? undefined : initKeys(arg(opts.keys)),
     opts.withClient === false ? undefined : initClient(arg(opts.client)),
   ]).then(() => undefined);
   return ready;
@@ -80,11 +86,11 @@ export function qrSvg(text: string, label = ''): string {
 
 /** Reads a certificate (PEM or DER). */
 export function inspectCertificate(bytes: Uint8Array): CertificateInfo {
-  return guard(() => wc.inspectCertificate(bytes));
+  return guard(() => wk.inspectCertificate(bytes));
 }
 
 /** The Offline certificate read once per credential. */
-const kod2Certificates = new WeakMap<StoredCredential, InstanceType<typeof wc.Kod2Certificate>>();
+const kod2Certificates = new WeakMap<StoredCredential, InstanceType<typeof wk.Kod2Certificate>>();
 
 /** KOD II (CERTYFIKAT) URL, signed with the Offline credential (two-step: the core
  *  builds the bytes, WebCrypto signs, the core assembles). */
@@ -94,7 +100,7 @@ export async function kod2Url(cred: StoredCredential, env: Env, context: { type:
   // ones reuse that proof (the key cannot change inside a StoredCredential).
   let cert = kod2Certificates.get(cred);
   const prechecked = cert !== undefined;
-  if (!cert) cert = guard(() => new wc.Kod2Certificate(cred.certificateDer));
+  if (!cert) cert = guard(() => new wk.Kod2Certificate(cred.certificateDer));
   const c = cert;
   const pending = guard(() => c.prepare(env, context.type, context.value, sellerNip, xml));
   try {

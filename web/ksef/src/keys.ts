@@ -4,7 +4,7 @@
  * wiped; afterwards no script, ours included, can read the key: it can only sign.
  * Where WebCrypto is missing, the pure-Rust `SoftKey` signs inside wasm memory.
  */
-import * as w from '../pkg/ksef_client.js';
+import * as w from '../pkg/ksef_keys.js';
 import { KsefError } from './errors.js';
 import type { CertificateInfo, Role } from './types.js';
 
