@@ -326,3 +326,54 @@ fn path_of(stack: &[Elem<'_>], name: &str) -> String {
     s.push_str(name);
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{NS, parse_tree};
+
+    fn doc(body: &str) -> String {
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{body}")
+    }
+
+    fn ns_error(body: &str) -> String {
+        match parse_tree(doc(body).as_bytes()) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("accepted: {body}"),
+        }
+    }
+
+    #[test]
+    fn namespace_scopes_follow_the_tree() {
+        // Default and prefixed bindings, declared at the root or on the element itself.
+        let ok = [
+            format!("<Faktura xmlns=\"{NS}\"><A><B/></A></Faktura>"),
+            format!("<f:Faktura xmlns:f=\"{NS}\"><f:A/></f:Faktura>"),
+            format!("<Faktura xmlns=\"{NS}\"><g:A xmlns:g=\"{NS}\"><g:B/></g:A></Faktura>"),
+            format!("<Faktura xmlns=\"{NS}\" xmlns:xsi=\"x\" xsi:schemaLocation=\"y\"/>"),
+        ];
+        for x in ok {
+            let d = doc(&x);
+            let root = parse_tree(d.as_bytes()).unwrap_or_else(|e| panic!("{x}: {e}"));
+            assert_eq!(&*root.name, "Faktura");
+            assert!(root.attrs.is_empty(), "{x}: namespace attributes are not data");
+        }
+        // A binding ends with its element (also an empty one), a nested default
+        // namespace or `xmlns=""` takes an element out of FA(3), prefixes must be bound.
+        for x in [
+            format!("<Faktura xmlns=\"{NS}\"><g:A xmlns:g=\"{NS}\"/><g:B/></Faktura>"),
+            format!("<Faktura xmlns=\"{NS}\"><A xmlns=\"urn:other\"/></Faktura>"),
+            format!("<Faktura xmlns=\"{NS}\"><A xmlns=\"\"/></Faktura>"),
+            format!("<Faktura xmlns=\"{NS}\"><A><B xmlns=\"urn:other\"><C/></B></A></Faktura>"),
+            "<Faktura><A/></Faktura>".to_owned(),
+            format!("<x:Faktura xmlns:f=\"{NS}\"/>"),
+        ] {
+            let e = ns_error(&x);
+            assert!(e.contains("in another namespace"), "{x}: {e}");
+        }
+        // After a nested default namespace ends, the outer one is back.
+        let x = format!("<Faktura xmlns=\"{NS}\"><A xmlns=\"{NS}\"/><B/></Faktura>");
+        let d = doc(&x);
+        let root = parse_tree(d.as_bytes()).unwrap_or_else(|e| panic!("{x}: {e}"));
+        assert_eq!(root.children.len(), 2);
+    }
+}
