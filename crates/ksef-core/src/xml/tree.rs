@@ -10,8 +10,7 @@ use std::borrow::Cow;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
 use super::NS;
 use super::error::ReadError;
@@ -33,6 +32,40 @@ pub(crate) struct Elem<'a> {
     pub(crate) line: u32,
     /// 1-based column of the start tag.
     pub(crate) column: u32,
+}
+
+/// The namespace declarations in scope (`xmlns` / `xmlns:p`), innermost last, each with
+/// the depth of the element that declared it. Only whether a prefix (`""`: the default
+/// namespace; `xmlns=""` undeclares it) maps to FA(3)'s namespace matters; the answer
+/// for unprefixed elements, nearly all of them, is cached.
+struct Scopes {
+    bindings: Vec<(Box<str>, bool, usize)>,
+    default_fa3: bool,
+}
+
+impl Scopes {
+    fn declare(&mut self, prefix: &str, uri: &str, depth: usize) {
+        self.bindings.push((prefix.into(), uri == NS, depth));
+        if prefix.is_empty() {
+            self.default_fa3 = uri == NS;
+        }
+    }
+
+    /// Ends the declarations of the elements at `depth` and deeper.
+    fn leave(&mut self, depth: usize) {
+        if self.bindings.last().is_some_and(|b| b.2 >= depth) {
+            self.bindings.retain(|b| b.2 < depth);
+            self.default_fa3 = self.fa3("");
+        }
+    }
+
+    fn fa3(&self, prefix: &str) -> bool {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|b| &*b.0 == prefix)
+            .is_some_and(|b| b.1)
+    }
 }
 
 /// Incremental byte offset → (line, column) conversion.
@@ -106,7 +139,13 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
             ));
         }
     };
-    let mut reader = NsReader::from_str(text);
+    // Namespaces are resolved here rather than by quick-xml's `NsReader`, whose general
+    // bookkeeping cost a fifth of the parse (issue 6 budget: 200-line parse + build).
+    let mut scopes = Scopes {
+        bindings: Vec::new(),
+        default_fa3: false,
+    };
+    let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
     config.expand_empty_elements = false;
@@ -114,7 +153,7 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
     let mut root: Option<Elem<'_>> = None;
     loop {
         let before = reader.buffer_position();
-        let (ns, event) = match reader.read_resolved_event() {
+        let event = match reader.read_event() {
             Ok(x) => x,
             Err(e) => {
                 let at = reader.error_position();
@@ -127,18 +166,6 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                 let local = s.local_name();
                 let name: &str = local.as_ref();
                 let (line, column) = lines.locate(usize::try_from(before).unwrap_or(usize::MAX));
-                match ns {
-                    ResolveResult::Bound(n) if n.0 == NS => {}
-                    _ => {
-                        return Err(ReadError::Structure {
-                            path: path_of(&stack, name),
-                            line,
-                            column,
-                            expected: format!("an element in namespace {NS}"),
-                            found: format!("`{}` in another namespace", s.name().0),
-                        });
-                    }
-                }
                 if root.is_some() {
                     return Err(malformed(
                         &mut lines,
@@ -146,19 +173,44 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                         "content after the root element",
                     ));
                 }
+                let depth = stack.len();
                 let mut attrs = Vec::new();
                 for a in s.attributes() {
                     let a = a.map_err(|e| malformed(&mut lines, before, e.to_string()))?;
                     let key = a.key.0;
-                    if key == "xmlns" || key.starts_with("xmlns:") || key.contains(':') {
-                        // Namespace declarations, `xsi:` and other qualified attributes
-                        // (allowed by schema processors) carry no model data.
+                    let declared = match key.strip_prefix("xmlns") {
+                        Some("") => Some(""),
+                        Some(rest) => rest.strip_prefix(':'),
+                        None => None,
+                    };
+                    if declared.is_none() && key.contains(':') {
+                        // `xsi:` and other qualified attributes (allowed by schema
+                        // processors) carry no model data.
                         continue;
                     }
                     let value = a
                         .normalized_value(XmlVersion::Implicit1_0)
                         .map_err(|e| malformed(&mut lines, before, e.to_string()))?;
-                    attrs.push((Box::from(key), value.into_owned()));
+                    match declared {
+                        Some(prefix) => scopes.declare(prefix, &value, depth),
+                        None => attrs.push((Box::from(key), value.into_owned())),
+                    }
+                }
+                let in_fa3 = match s.name().prefix() {
+                    None => scopes.default_fa3,
+                    Some(p) => scopes.fa3(p.into_inner()),
+                };
+                if !in_fa3 {
+                    return Err(ReadError::Structure {
+                        path: path_of(&stack, name),
+                        line,
+                        column,
+                        expected: format!("an element in namespace {NS}"),
+                        found: format!("`{}` in another namespace", s.name().0),
+                    });
+                }
+                if empty {
+                    scopes.leave(depth);
                 }
                 let elem = Elem {
                     name: borrow_from(text, name),
@@ -195,6 +247,7 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                 let Some(done) = stack.pop() else {
                     return Err(malformed(&mut lines, before, "unexpected end tag"));
                 };
+                scopes.leave(stack.len());
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
                     None => root = Some(done),
