@@ -43,6 +43,10 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("parse {n}-line ({} bytes)", xml.len()), |b| {
             b.iter(|| Faktura::from_xml(black_box(&xml)).expect("parse"))
         });
+        c.bench_function(
+            &format!("model to JSON {n}-line (parseXml's output)"),
+            |b| b.iter(|| serde_json::to_string(black_box(&invoice)).expect("json")),
+        );
         c.bench_function(&format!("emit {n}-line"), |b| {
             b.iter(|| black_box(&invoice).to_xml().expect("emit"))
         });

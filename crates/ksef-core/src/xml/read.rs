@@ -64,9 +64,15 @@ pub(crate) struct Cursor<'t, 'a> {
     elem: &'t Elem<'a>,
     pos: usize,
     path: &'t Path<'t>,
-    /// Optional elements found absent since the last consumed child (for messages).
-    skipped: Vec<&'static str>,
+    /// Optional elements found absent since the last consumed child (for messages):
+    /// the first [`SHOWN`] names and how many there were, without allocating (every
+    /// invoice line skips a few optional elements).
+    skipped: [&'static str; SHOWN],
+    skipped_count: usize,
 }
+
+/// How many absent optional elements an error message names.
+const SHOWN: usize = 6;
 
 impl<'t, 'a> Cursor<'t, 'a> {
     /// A cursor over the children of `elem`, located at `path`.
@@ -75,7 +81,8 @@ impl<'t, 'a> Cursor<'t, 'a> {
             elem,
             pos: 0,
             path,
-            skipped: Vec::new(),
+            skipped: [""; SHOWN],
+            skipped_count: 0,
         }
     }
 
@@ -97,27 +104,29 @@ impl<'t, 'a> Cursor<'t, 'a> {
     fn take(&mut self) -> Option<&'t Elem<'a>> {
         let e = self.elem.children.get(self.pos);
         self.pos += 1;
-        self.skipped.clear();
+        self.skipped_count = 0;
         e
     }
 
     /// Records that optional element `name` could have come next.
     fn note_absent(&mut self, name: &'static str) {
-        self.skipped.push(name);
+        if let Some(slot) = self.skipped.get_mut(self.skipped_count) {
+            *slot = name;
+        }
+        self.skipped_count += 1;
     }
 
     /// A structure error at the next unread child (or at the end of the parent).
     pub(crate) fn unexpected(&self, expected: impl Into<String>) -> ReadError {
-        const SHOWN: usize = 6;
         let mut expected = expected.into();
-        if !self.skipped.is_empty() {
+        if self.skipped_count > 0 {
             let mut items: Vec<String> = self
                 .skipped
                 .iter()
-                .take(SHOWN)
+                .take(self.skipped_count)
                 .map(|n| format!("`{n}`"))
                 .collect();
-            if self.skipped.len() > SHOWN {
+            if self.skipped_count > SHOWN {
                 items.push("…".into());
             }
             expected = format!("{} or {expected}", items.join(", "));

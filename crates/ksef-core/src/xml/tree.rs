@@ -408,7 +408,10 @@ mod tests {
             let d = doc(&x);
             let root = parse_tree(d.as_bytes()).unwrap_or_else(|e| panic!("{x}: {e}"));
             assert_eq!(&*root.name, "Faktura");
-            assert!(root.attrs.is_empty(), "{x}: namespace attributes are not data");
+            assert!(
+                root.attrs.is_empty(),
+                "{x}: namespace attributes are not data"
+            );
         }
         // A binding ends with its element (also an empty one), a nested default
         // namespace or `xmlns=""` takes an element out of FA(3), prefixes must be bound.
