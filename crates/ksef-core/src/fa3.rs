@@ -123,13 +123,14 @@ impl Faktura {
     /// Structure (order, required elements, cardinalities, unknown elements)
     /// and enumeration values are checked; facets are not.
     pub fn from_xml(xml: &[u8]) -> Result<Faktura, ReadError> {
-        let root = parse_tree(xml)?;
-        let path = Path::root("Faktura");
+        let (root, text) = parse_tree(xml)?;
+        let path = Path::root("Faktura", text);
         if &*root.name != "Faktura" {
+            let (line, column) = path.at(&root);
             return Err(ReadError::Structure {
                 path: root.name.to_string(),
-                line: root.line,
-                column: root.column,
+                line,
+                column,
                 expected: "root element `Faktura`".into(),
                 found: format!("`{}`", root.name),
             });

@@ -3,7 +3,7 @@
 
 use crate::xml::macros::xml_seq;
 use crate::xml::read::{
-    Elem, Path, XmlText, XmlValue, no_attrs, read_content_with_attrs, value_error,
+    Elem, Path, XmlText, XmlValue, no_attrs, read_content_with_attrs, structure_error, value_error,
 };
 use crate::xml::write::Writer;
 use crate::xml::{ReadError, WriteError};
@@ -61,13 +61,12 @@ impl XmlValue for Kol {
     fn read_elem(e: &Elem<'_>, path: &Path<'_>) -> Result<Self, ReadError> {
         no_attrs(e, path, &["Typ"])?;
         let Some((_, raw)) = e.attrs.iter().find(|(k, _)| &**k == "Typ") else {
-            return Err(ReadError::Structure {
-                path: path.render(),
-                line: e.line,
-                column: e.column,
-                expected: "attribute `Typ`".into(),
-                found: "no such attribute".into(),
-            });
+            return Err(structure_error(
+                path,
+                e,
+                "attribute `Typ`",
+                "no such attribute",
+            ));
         };
         let typ = TypKolumny::parse_text(raw)
             .map_err(|m| value_error(e, &path.child("@Typ", None), raw, m))?;

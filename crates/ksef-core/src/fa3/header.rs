@@ -1,7 +1,7 @@
 //! `Naglowek` (`TNaglowek`): form code, variant, creation time, system info. FA3.md §3.
 
 use crate::xml::macros::xml_seq;
-use crate::xml::read::{Elem, Path, XmlText, XmlValue, no_attrs, value_error};
+use crate::xml::read::{Elem, Path, XmlText, XmlValue, no_attrs, structure_error, value_error};
 use crate::xml::write::Writer;
 use crate::xml::{ReadError, WriteError};
 
@@ -41,12 +41,8 @@ impl XmlValue for KodFormularza {
                 .iter()
                 .find(|(k, _)| &**k == name)
                 .map(|(_, v)| v.clone())
-                .ok_or_else(|| ReadError::Structure {
-                    path: path.render(),
-                    line: e.line,
-                    column: e.column,
-                    expected: format!("attribute `{name}`"),
-                    found: "no such attribute".into(),
+                .ok_or_else(|| {
+                    structure_error(path, e, format!("attribute `{name}`"), "no such attribute")
                 })
         };
         let kod_systemowy = attr("kodSystemowy")?;
@@ -78,13 +74,12 @@ impl XmlValue for KodFormularza {
 /// Checks that `e` has no child elements (attributes are checked by the caller).
 pub(crate) fn text_of_any<'x>(e: &'x Elem<'_>, path: &Path<'_>) -> Result<&'x str, ReadError> {
     if let Some(c) = e.children.first() {
-        return Err(ReadError::Structure {
-            path: path.render(),
-            line: c.line,
-            column: c.column,
-            expected: "text only".into(),
-            found: format!("element `{}`", c.name),
-        });
+        return Err(structure_error(
+            path,
+            c,
+            "text only",
+            format!("element `{}`", c.name),
+        ));
     }
     Ok(&e.text)
 }

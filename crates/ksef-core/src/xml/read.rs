@@ -16,16 +16,24 @@ pub(crate) struct Path<'p> {
     parent: Option<&'p Path<'p>>,
     name: &'p str,
     index: Option<usize>,
+    /// The whole document, to turn an element's byte offset into a line and column.
+    src: &'p str,
 }
 
 impl<'p> Path<'p> {
-    /// The root path.
-    pub(crate) fn root(name: &'p str) -> Self {
+    /// The root path of document `src`.
+    pub(crate) fn root(name: &'p str, src: &'p str) -> Self {
         Path {
             parent: None,
             name,
             index: None,
+            src,
         }
+    }
+
+    /// The 1-based line and column of element `e` (for error messages).
+    pub(crate) fn at(&self, e: &Elem<'_>) -> (u32, u32) {
+        super::tree::locate(self.src, e.pos)
     }
 
     /// A child path; `index` (1-based) for repeatable elements.
@@ -34,6 +42,7 @@ impl<'p> Path<'p> {
             parent: Some(self),
             name,
             index,
+            src: self.src,
         }
     }
 
@@ -132,12 +141,14 @@ impl<'t, 'a> Cursor<'t, 'a> {
             expected = format!("{} or {expected}", items.join(", "));
         }
         let (found, line, column) = match self.elem.children.get(self.pos) {
-            Some(e) => (format!("`{}`", e.name), e.line, e.column),
-            None => (
-                format!("end of `{}`", self.elem.name),
-                self.elem.line,
-                self.elem.column,
-            ),
+            Some(e) => {
+                let (line, column) = self.path.at(e);
+                (format!("`{}`", e.name), line, column)
+            }
+            None => {
+                let (line, column) = self.path.at(self.elem);
+                (format!("end of `{}`", self.elem.name), line, column)
+            }
         };
         ReadError::Structure {
             path: self.path.render(),
@@ -207,13 +218,12 @@ pub(crate) trait XmlText: Sized {
 pub(crate) fn text_of<'x>(e: &'x Elem<'_>, path: &Path<'_>) -> Result<&'x str, ReadError> {
     no_attrs(e, path, &[])?;
     if let Some(c) = e.children.first() {
-        return Err(ReadError::Structure {
-            path: path.render(),
-            line: c.line,
-            column: c.column,
-            expected: "text only".into(),
-            found: format!("element `{}`", c.name),
-        });
+        return Err(structure_error(
+            path,
+            c,
+            "text only",
+            format!("element `{}`", c.name),
+        ));
     }
     Ok(&e.text)
 }
@@ -222,17 +232,16 @@ pub(crate) fn text_of<'x>(e: &'x Elem<'_>, path: &Path<'_>) -> Result<&'x str, R
 pub(crate) fn no_attrs(e: &Elem<'_>, path: &Path<'_>, allowed: &[&str]) -> Result<(), ReadError> {
     match e.attrs.iter().find(|(k, _)| !allowed.contains(&&**k)) {
         None => Ok(()),
-        Some((k, _)) => Err(ReadError::Structure {
-            path: path.render(),
-            line: e.line,
-            column: e.column,
-            expected: if allowed.is_empty() {
+        Some((k, _)) => Err(structure_error(
+            path,
+            e,
+            if allowed.is_empty() {
                 "no attributes".into()
             } else {
                 format!("attributes {allowed:?}")
             },
-            found: format!("attribute `{k}`"),
-        }),
+            format!("attribute `{k}`"),
+        )),
     }
 }
 
@@ -249,12 +258,30 @@ pub(crate) fn value_error(
     value: &str,
     message: String,
 ) -> ReadError {
+    let (line, column) = path.at(e);
     ReadError::Value {
         path: path.render(),
-        line: e.line,
-        column: e.column,
+        line,
+        column,
         value: value.to_owned(),
         message,
+    }
+}
+
+/// A structure error at element `at` (a child of, or the element at, `path`).
+pub(crate) fn structure_error(
+    path: &Path<'_>,
+    at: &Elem<'_>,
+    expected: impl Into<String>,
+    found: impl Into<String>,
+) -> ReadError {
+    let (line, column) = path.at(at);
+    ReadError::Structure {
+        path: path.render(),
+        line,
+        column,
+        expected: expected.into(),
+        found: found.into(),
     }
 }
 
@@ -280,13 +307,7 @@ pub(crate) fn read_content_with_attrs<T: Content>(
 /// Fails if an element-only element holds character data.
 pub(crate) fn check_element_only(e: &Elem<'_>, path: &Path<'_>) -> Result<(), ReadError> {
     if e.mixed || !e.text.trim_matches(is_ws).is_empty() {
-        return Err(ReadError::Structure {
-            path: path.render(),
-            line: e.line,
-            column: e.column,
-            expected: "child elements only".into(),
-            found: "text".into(),
-        });
+        return Err(structure_error(path, e, "child elements only", "text"));
     }
     Ok(())
 }

@@ -28,10 +28,20 @@ pub(crate) struct Elem<'a> {
     pub(crate) text: Cow<'a, str>,
     /// Non-whitespace text was found between child elements.
     pub(crate) mixed: bool,
-    /// 1-based line of the start tag.
-    pub(crate) line: u32,
-    /// 1-based column of the start tag.
-    pub(crate) column: u32,
+    /// Byte offset of the start tag; turned into a line and column only for an error
+    /// message ([`locate`]), which keeps line counting out of every parse.
+    pub(crate) pos: u32,
+}
+
+/// The 1-based line and column of byte offset `pos` in `input`.
+pub(crate) fn locate(input: &str, pos: u32) -> (u32, u32) {
+    LineIndex {
+        input: input.as_bytes(),
+        scanned: 0,
+        line: 1,
+        line_start: 0,
+    }
+    .locate(usize::try_from(pos).unwrap_or(usize::MAX))
 }
 
 /// The namespace declarations in scope (`xmlns` / `xmlns:p`), innermost last, each with
@@ -119,8 +129,9 @@ fn is_xml_char(c: char) -> bool {
 /// hostile input from building a tree too deep to drop safely.
 const MAX_DEPTH: usize = 32;
 
-/// Parses a whole document into its root element.
-pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
+/// Parses a whole document into its root element; also returns the document as text
+/// (validated UTF-8, for locating elements in error messages).
+pub(crate) fn parse_tree(input: &[u8]) -> Result<(Elem<'_>, &str), ReadError> {
     let mut lines = LineIndex {
         input,
         scanned: 0,
@@ -165,7 +176,7 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                 let empty = matches!(event, Event::Empty(_));
                 let local = s.local_name();
                 let name: &str = local.as_ref();
-                let (line, column) = lines.locate(usize::try_from(before).unwrap_or(usize::MAX));
+                let pos = u32::try_from(before).unwrap_or(u32::MAX);
                 if root.is_some() {
                     return Err(malformed(
                         &mut lines,
@@ -201,6 +212,8 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                     Some(p) => scopes.fa3(p.into_inner()),
                 };
                 if !in_fa3 {
+                    let (line, column) =
+                        lines.locate(usize::try_from(before).unwrap_or(usize::MAX));
                     return Err(ReadError::Structure {
                         path: path_of(&stack, name),
                         line,
@@ -218,8 +231,7 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
                     children: Vec::new(),
                     text: Cow::Borrowed(""),
                     mixed: false,
-                    line,
-                    column,
+                    pos,
                 };
                 if let Some(parent) = stack.last_mut() {
                     if !parent.text.trim_matches(is_ws).is_empty() {
@@ -318,7 +330,7 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<Elem<'_>, ReadError> {
         ));
     }
     match root {
-        Some(r) => Ok(r),
+        Some(r) => Ok((r, text)),
         None => Err(malformed(
             &mut lines,
             reader.buffer_position(),
@@ -406,7 +418,7 @@ mod tests {
         ];
         for x in ok {
             let d = doc(&x);
-            let root = parse_tree(d.as_bytes()).unwrap_or_else(|e| panic!("{x}: {e}"));
+            let (root, _) = parse_tree(d.as_bytes()).unwrap_or_else(|e| panic!("{x}: {e}"));
             assert_eq!(&*root.name, "Faktura");
             assert!(
                 root.attrs.is_empty(),
@@ -429,7 +441,7 @@ mod tests {
         // After a nested default namespace ends, the outer one is back.
         let x = format!("<Faktura xmlns=\"{NS}\"><A xmlns=\"{NS}\"/><B/></Faktura>");
         let d = doc(&x);
-        let root = parse_tree(d.as_bytes()).unwrap_or_else(|e| panic!("{x}: {e}"));
+        let (root, _) = parse_tree(d.as_bytes()).unwrap_or_else(|e| panic!("{x}: {e}"));
         assert_eq!(root.children.len(), 2);
     }
 }
