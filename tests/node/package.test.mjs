@@ -83,15 +83,15 @@ test('kod1Url matches the official KOD I vector', () => {
   assert.match(svg, /OFFLINE/);
 });
 
-test('inspectCertificate reads the demo certificates', () => {
-  const a = k.inspectCertificate(creds.auth.cert);
+test('inspectCertificate reads the demo certificates', async () => {
+  const a = await k.inspectCertificate(creds.auth.cert);
   assert.equal(a.ksefType, 'Authentication');
   assert.deepEqual(a.identifiers, [{ type: 'Nip', value: '5265877635' }]);
-  const o = k.inspectCertificate(creds.offline.cert);
+  const o = await k.inspectCertificate(creds.offline.cert);
   assert.equal(o.ksefType, 'Offline');
   const x = new X509Certificate(creds.offline.cert);
   assert.equal(o.fingerprint.replace(/:/g, '').toUpperCase(), x.fingerprint256.replace(/:/g, ''));
-  assert.throws(() => k.inspectCertificate(new Uint8Array([1, 2, 3])), (e) => e.code === 'BAD_INPUT_FILE');
+  await assert.rejects(k.inspectCertificate(new Uint8Array([1, 2, 3])), (e) => e.code === 'BAD_INPUT_FILE');
 });
 
 test('CredentialStore.save checks password, key match, role and keeps the key non-extractable', async () => {

@@ -4,6 +4,7 @@
  */
 import * as w from '../pkg/ksef_client.js';
 import { KsefError, guardAsync } from './errors.js';
+import { clientReady } from './modules.js';
 import { sign, type StoredCredential } from './keys.js';
 import type { AuthState, Env, LatarniaStatus, Outcome } from './types.js';
 
@@ -43,8 +44,11 @@ export interface SendResult {
 export class KsefClient {
   readonly env: Env;
   readonly proxyBase: string;
-  private readonly inner: w.KsefClient;
   private readonly appToken?: () => string | undefined;
+  private readonly make: () => w.KsefClient;
+  /** The wasm client, made once the client module is ready (see `core`). */
+  private inner?: w.KsefClient;
+  private pending?: Promise<w.KsefClient>;
 
   constructor(opts: ClientOptions) {
     if (!['sim', 'test', 'demo', 'prod'].includes(opts.env)) {
@@ -54,17 +58,30 @@ export class KsefClient {
     this.proxyBase = (opts.proxyBase ?? '').replace(/\/+$/, '');
     this.appToken = opts.appToken;
     const profile = opts.profile ?? (opts.env === 'prod' ? 'prod' : 'test');
-    const token = opts.appToken ? () => opts.appToken?.() ?? '' : undefined;
-    try {
-      this.inner = new w.KsefClient(`${this.proxyBase}/${this.env}/v2`, profile, token);
-    } catch (e) {
-      throw KsefError.from(e);
+    if (profile !== 'prod' && profile !== 'test') {
+      throw new KsefError('INVALID_INPUT', `profile: expected prod or test, got ${JSON.stringify(profile)}`);
     }
+    const token = opts.appToken ? () => opts.appToken?.() ?? '' : undefined;
+    const base = `${this.proxyBase}/${this.env}/v2`;
+    this.make = () => new w.KsefClient(base, profile, token);
+  }
+
+  /** The wasm client, once the client module (loading in the background) is ready. */
+  private core(): Promise<w.KsefClient> {
+    this.pending ??= clientReady().then(() => {
+      try {
+        this.inner = this.make();
+        return this.inner;
+      } catch (e) {
+        throw KsefError.from(e);
+      }
+    });
+    return this.pending;
   }
 
   /** The authorization state (as of the last finished operation). */
   get authState(): AuthState {
-    return this.inner.authState() as AuthState;
+    return (this.inner?.authState() as AuthState | undefined) ?? { state: 'NotAuthenticated' };
   }
 
   /** Logs in with the Authentication credential; refusals come back as an Error state. */
@@ -77,7 +94,7 @@ export class KsefClient {
     }
     if (cred.role !== 'auth') throw new KsefError('INVALID_INPUT', 'authorize needs the Authentication credential (role auth)');
     return guardAsync(
-      () => this.inner.authorize(cred.certificateDer, cred.signatureAlgorithm, context.type, context.value,
+      async () => (await this.core()).authorize(cred.certificateDer, cred.signatureAlgorithm, context.type, context.value,
         (alg: string, msg: Uint8Array) => sign(cred, alg, msg)) as Promise<AuthState>,
     );
   }
@@ -96,7 +113,8 @@ export class KsefClient {
     // The state crosses as JSON text; callers see (and store) the plain object.
     const persist = opts.persist ? (s: string) => void opts.persist?.(JSON.parse(s)) : undefined;
     const state = opts.state === undefined || opts.state === null ? undefined : JSON.stringify(opts.state);
-    const r = (await guardAsync(() => this.inner.sendInvoices(
+    const core = await this.core();
+    const r = (await guardAsync(() => core.sendInvoices(
       items.map((i) => i.id), items.map((i) => i.xml), opts.mode ?? 'auto', !!opts.offline,
       opts.correctedHash, state, persist, opts.onProgress,
     ))) as { outcomes: (Omit<Outcome, 'id'> | null)[]; mode: 'online' | 'batch'; state: string };
@@ -112,14 +130,15 @@ export class KsefClient {
     if (!outcome.sessionReferenceNumber || !outcome.referenceNumber) {
       throw new KsefError('INVALID_INPUT', 'this invoice has no KSeF reference yet: send it first');
     }
-    const o = (await guardAsync(() => this.inner.invoiceStatus(outcome.sessionReferenceNumber, outcome.referenceNumber))) as Omit<Outcome, 'id'>;
+    const core = await this.core();
+    const o = (await guardAsync(() => core.invoiceStatus(outcome.sessionReferenceNumber, outcome.referenceNumber))) as Omit<Outcome, 'id'>;
     return { ...o, id: outcome.id };
   }
 
   /** The UPO (XML bytes) of an accepted invoice. */
   upo(outcome: Outcome): Promise<Uint8Array> {
     if (outcome.status !== 'accepted') return Promise.reject(new KsefError('NO_UPO', 'a UPO exists only for an accepted invoice'));
-    return guardAsync(() => this.inner.invoiceUpo(outcome.sessionReferenceNumber, outcome.referenceNumber) as Promise<Uint8Array>);
+    return guardAsync(async () => (await this.core()).invoiceUpo(outcome.sessionReferenceNumber, outcome.referenceNumber) as Promise<Uint8Array>);
   }
 
   /** KSeF's status service (Latarnia) through the proxy. */

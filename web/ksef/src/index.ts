@@ -3,10 +3,10 @@
  * the invoice functions, the {@link CredentialStore} and the {@link KsefClient}.
  * Private keys never leave the browser: they are non-extractable WebCrypto keys.
  */
-import initInvoice, * as w from '../pkg/ksef_invoice.js';
-import initKeys, * as wk from '../pkg/ksef_keys.js';
-import initClient from '../pkg/ksef_client.js';
+import * as w from '../pkg/ksef_invoice.js';
+import * as wk from '../pkg/ksef_keys.js';
 import { KsefError, guard } from './errors.js';
+import { keysReady, start, type InitOptions } from './modules.js';
 import { sign, type StoredCredential } from './keys.js';
 import type { CertificateInfo, DraftTotals, Env, FieldError, OfflineDeadline, OfflineMode, Problem } from './types.js';
 
@@ -15,32 +15,16 @@ export { CredentialStore } from './store.js';
 export { KsefClient, type ClientOptions, type SendOptions, type SendResult } from './client.js';
 export { loadCredential, sign, type StoredCredential, type SignatureAlgorithm } from './keys.js';
 export type * from './types.js';
+export { loaded, type InitOptions } from './modules.js';
 
-/** Where the three wasm modules come from (URL or bytes); default: next to the package. */
-export interface InitOptions {
-  /** ksef_invoice_bg.wasm: drafts, XML, validation, hash, KOD I, QR, calendar. */
-  invoice?: URL | string | BufferSource;
-  /** ksef_keys_bg.wasm: certificates, password-protected keys, KOD II, SoftKey. */
-  keys?: URL | string | BufferSource;
-  /** ksef_client_bg.wasm: XAdES login and sending. */
-  client?: URL | string | BufferSource;
-  /** Skip the keys module (pages that never load credentials nor print KOD II). */
-  withKeys?: boolean;
-  /** Skip the client module (pages that only build, validate and print). */
-  withClient?: boolean;
-}
-
-let ready: Promise<void> | undefined;
-
-/** Loads and instantiates the wasm modules once; every other call needs it. */
+/**
+ * Loads the wasm modules (once). Resolves as soon as the invoice module is ready (every
+ * synchronous function below); the keys and client modules keep loading in the
+ * background and the asynchronous functions that need them wait for them.
+ * {@link loaded} resolves when all three are in.
+ */
 export function init(opts: InitOptions = {}): Promise<void> {
-  const arg = (src?: URL | string | BufferSource) => (src === undefined ? undefined : { module_or_path: src });
-  ready ??= Promise.all([
-    initInvoice(arg(opts.invoice)),
-    opts.withKeys === false ? undefined : initKeys(arg(opts.keys)),
-    opts.withClient === false ? undefined : initClient(arg(opts.client)),
-  ]).then(() => undefined);
-  return ready;
+  return start(opts);
 }
 
 function draftText(draft: unknown): string {
@@ -85,7 +69,8 @@ export function qrSvg(text: string, label = ''): string {
 }
 
 /** Reads a certificate (PEM or DER). */
-export function inspectCertificate(bytes: Uint8Array): CertificateInfo {
+export async function inspectCertificate(bytes: Uint8Array): Promise<CertificateInfo> {
+  await keysReady();
   return guard(() => wk.inspectCertificate(bytes));
 }
 
@@ -96,6 +81,7 @@ const kod2Certificates = new WeakMap<StoredCredential, InstanceType<typeof wk.Ko
  *  builds the bytes, WebCrypto signs, the core assembles). */
 export async function kod2Url(cred: StoredCredential, env: Env, context: { type: string; value: string }, sellerNip: string, xml: Uint8Array): Promise<string> {
   if (cred?.role !== 'offline') throw new KsefError('INVALID_INPUT', 'KOD II needs the Offline credential (role offline)');
+  await keysReady();
   // The first link of a credential is verified against its certificate in full; later
   // ones reuse that proof (the key cannot change inside a StoredCredential).
   let cert = kod2Certificates.get(cred);

@@ -6,6 +6,7 @@
  */
 import * as w from '../pkg/ksef_keys.js';
 import { KsefError } from './errors.js';
+import { keysReady } from './modules.js';
 import type { CertificateInfo, Role } from './types.js';
 
 /** The signature algorithms of the core (`SignatureAlgorithm`). */
@@ -55,6 +56,7 @@ export async function loadCredential(
   role: Role, cert: Uint8Array, key: Uint8Array, password: string, opts: { soft?: boolean; now?: Date } = {},
 ): Promise<StoredCredential> {
   const now = (opts.now ?? new Date()).getTime();
+  await keysReady();
   let loaded: w.LoadedCredential;
   try {
     loaded = w.loadCredential(role, cert, key, password, now);
