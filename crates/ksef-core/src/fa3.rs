@@ -125,7 +125,7 @@ impl Faktura {
     pub fn from_xml(xml: &[u8]) -> Result<Faktura, ReadError> {
         let (root, text) = parse_tree(xml)?;
         let path = Path::root("Faktura", text);
-        if &*root.name != "Faktura" {
+        if root.name != "Faktura" {
             let (line, column) = path.at(&root);
             return Err(ReadError::Structure {
                 path: root.name.to_string(),

@@ -40,7 +40,7 @@ impl XmlValue for KodFormularza {
             e.attrs
                 .iter()
                 .find(|(k, _)| &**k == name)
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| v.clone().into_owned())
                 .ok_or_else(|| {
                     structure_error(path, e, format!("attribute `{name}`"), "no such attribute")
                 })

@@ -97,7 +97,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
 
     /// Local name of the next unread child.
     pub(crate) fn peek_name(&self) -> Option<&'t str> {
-        self.elem.children.get(self.pos).map(|e| &*e.name)
+        self.elem.children.get(self.pos).map(|e| e.name)
     }
 
     /// Whether the next unread child is called `name`.

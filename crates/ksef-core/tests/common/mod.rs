@@ -55,3 +55,30 @@ pub fn xmllint_validate(xml: &[u8], xsd: &Path) -> Result<(), String> {
 }
 
 static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Checks only well-formedness (XML 1.0 + Namespaces) with `xmllint --noout`, the
+/// document on stdin. Returns `Err(stderr)` when libxml2 rejects it, else `Ok(stderr)`
+/// (libxml2 reports namespace errors there without failing).
+pub fn xmllint_well_formed(xml: &[u8]) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new("xmllint")
+        .args(["--nonet", "--noout", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xmllint must be installed (bash scripts/setup)");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        // xmllint may stop reading early on a fatal error.
+        let _ = stdin.write_all(xml);
+    }
+    let out = child.wait_with_output().expect("xmllint runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if out.status.success() {
+        Ok(stderr)
+    } else {
+        Err(stderr)
+    }
+}
