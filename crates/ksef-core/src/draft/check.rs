@@ -125,14 +125,22 @@ impl Ctx {
             }
             return;
         }
-        if let Some(c) = v.chars().find(|c| !crate::xml::write::is_allowed_char(*c)) {
+        // One pass: the first character KSeF rejects, and the length in characters.
+        let mut n = 0usize;
+        let mut bad = None;
+        for c in v.chars() {
+            n += 1;
+            if bad.is_none() && !crate::xml::write::is_allowed_char(c) {
+                bad = Some(c);
+            }
+        }
+        if let Some(c) = bad {
             self.err(FieldError::invalid(
                 path,
                 format!("a text with character U+{:04X}", u32::from(c)),
                 "text without control characters or other characters KSeF rejects",
             ));
         }
-        let n = v.chars().count();
         if n > max {
             self.err(FieldError::invalid(
                 path,

@@ -212,6 +212,14 @@ pub(crate) trait XmlText: Sized {
     fn parse_text(s: &str) -> Result<Self, String>;
     /// The text written for this value.
     fn to_text(&self) -> Cow<'_, str>;
+    /// Writes the value as element `name` (a type may format straight into the output).
+    fn write_text_elem(
+        &self,
+        name: &'static str,
+        w: &mut super::write::Writer,
+    ) -> Result<(), super::error::WriteError> {
+        w.text_elem(name, &self.to_text())
+    }
 }
 
 /// Checks that `e` has no attributes and no child elements and returns its text.

@@ -114,6 +114,14 @@ impl XmlText for Decimal {
             Cow::Owned(text)
         }
     }
+    fn write_text_elem(
+        &self,
+        name: &'static str,
+        w: &mut super::write::Writer,
+    ) -> Result<(), super::error::WriteError> {
+        w.decimal_elem(name, self);
+        Ok(())
+    }
 }
 
 impl XmlText for u64 {

@@ -6,6 +6,8 @@
 //! escaped (`&`, `<`, `>`; `"` in attributes; CR, and in attributes TAB/LF,
 //! as character references so they survive parsing).
 
+use rust_decimal::Decimal;
+
 use super::error::WriteError;
 use super::read::XmlText;
 
@@ -100,14 +102,6 @@ impl Writer {
         attrs: &[(&'static str, &str)],
     ) -> Result<(), WriteError> {
         let index = self.pending_index.take();
-        for (k, v) in attrs {
-            if let Some(c) = v.chars().find(|c| !is_allowed_char(*c)) {
-                return Err(WriteError::ForbiddenChar {
-                    path: format!("{}/@{k}", self.path_to(name, index)),
-                    code: c as u32,
-                });
-            }
-        }
         self.open_line();
         self.out.push(b'<');
         self.out.extend_from_slice(name.as_bytes());
@@ -115,7 +109,12 @@ impl Writer {
             self.out.push(b' ');
             self.out.extend_from_slice(k.as_bytes());
             self.out.extend_from_slice(b"=\"");
-            escape(&mut self.out, v, true);
+            if let Err(c) = escape_checked(&mut self.out, v, true) {
+                return Err(WriteError::ForbiddenChar {
+                    path: format!("{}/@{k}", self.path_to(name, index)),
+                    code: c as u32,
+                });
+            }
             self.out.push(b'"');
         }
         self.out.push(b'>');
@@ -158,50 +157,67 @@ impl Writer {
 
     /// Writes `text` as the content of the innermost open element (no line break).
     pub(crate) fn text(&mut self, text: &str) -> Result<(), WriteError> {
-        if let Some(c) = forbidden_char(text) {
+        if let Err(c) = escape_checked(&mut self.out, text, false) {
             return Err(WriteError::ForbiddenChar {
                 path: self.stack_path(),
                 code: c as u32,
             });
         }
-        escape(&mut self.out, text, false);
         Ok(())
     }
 
     /// Writes `<name>text</name>` on its own line.
     pub(crate) fn text_elem(&mut self, name: &'static str, text: &str) -> Result<(), WriteError> {
         let index = self.pending_index.take();
-        if let Some(c) = forbidden_char(text) {
+        self.open_line();
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+        // Checked while escaping (one pass); on an error the document is abandoned.
+        if let Err(c) = escape_checked(&mut self.out, text, false) {
             return Err(WriteError::ForbiddenChar {
                 path: self.path_to(name, index),
                 code: c as u32,
             });
         }
+        self.end_text(name);
+        Ok(())
+    }
+
+    /// Writes `<name>decimal</name>` on its own line, formatted in place (no string
+    /// per amount; digits, `-` and `.` need neither checking nor escaping). A negative
+    /// zero keeps its sign (`-0.00` is a valid TKwotowy lexical).
+    pub(crate) fn decimal_elem(&mut self, name: &'static str, d: &Decimal) {
+        use std::io::Write as _;
+        self.pending_index = None;
         self.open_line();
         self.out.push(b'<');
         self.out.extend_from_slice(name.as_bytes());
         self.out.push(b'>');
-        escape(&mut self.out, text, false);
+        let start = self.out.len();
+        // Writing into a Vec cannot fail.
+        let _ = write!(self.out, "{d}");
+        if d.is_zero() && d.is_sign_negative() && self.out.get(start) != Some(&b'-') {
+            self.out.insert(start, b'-');
+        }
+        self.end_text(name);
+    }
+
+    fn end_text(&mut self, name: &'static str) {
         self.out.extend_from_slice(b"</");
         self.out.extend_from_slice(name.as_bytes());
         self.out.push(b'>');
-        Ok(())
     }
 }
 
-/// The first character XML (or the discouraged list) does not allow in `text`. Printable
-/// ASCII, nearly every value of an invoice, is settled by one byte scan.
-fn forbidden_char(text: &str) -> Option<char> {
-    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
-        return None;
-    }
-    text.chars().find(|c| !is_allowed_char(*c))
-}
-
-fn escape(out: &mut Vec<u8>, s: &str, attr: bool) {
+/// Appends `s` escaped (`&`, `<`, `>`, `\r`; in attributes also `"`, `\t`, `\n`), or
+/// stops at the first character KSeF does not accept ([`is_allowed_char`]). Printable
+/// ASCII, nearly every byte of an invoice, is settled by one comparison.
+fn escape_checked(out: &mut Vec<u8>, s: &str, attr: bool) -> Result<(), char> {
     let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
         let rep: &[u8] = match b {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
@@ -210,13 +226,29 @@ fn escape(out: &mut Vec<u8>, s: &str, attr: bool) {
             b'"' if attr => b"&quot;",
             b'\t' if attr => b"&#9;",
             b'\n' if attr => b"&#10;",
-            _ => continue,
+            0x20..=0x7E | b'\t' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            0x80.. => {
+                let Some(c) = s.get(i..).and_then(|t| t.chars().next()) else {
+                    break;
+                };
+                if !is_allowed_char(c) {
+                    return Err(c);
+                }
+                i += c.len_utf8();
+                continue;
+            }
+            _ => return Err(char::from(b)),
         };
         out.extend_from_slice(&bytes[last..i]);
         out.extend_from_slice(rep);
-        last = i + 1;
+        i += 1;
+        last = i;
     }
     out.extend_from_slice(&bytes[last..]);
+    Ok(())
 }
 
 /// Writes a simple-typed value as element `name`.
@@ -225,7 +257,7 @@ pub(crate) fn write_text_value<T: XmlText>(
     name: &'static str,
     w: &mut Writer,
 ) -> Result<(), WriteError> {
-    w.text_elem(name, &v.to_text())
+    v.write_text_elem(name, w)
 }
 
 #[cfg(test)]
@@ -233,12 +265,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decimals_are_written_in_place_with_scale_and_sign() {
+        use crate::xml::read::XmlText;
+        for text in [
+            "2051.00",
+            "0.5",
+            "-12.3400",
+            "-0.00",
+            "0",
+            "123456789012345678.1234",
+        ] {
+            let d = Decimal::parse_text(text).expect(text);
+            let mut w = Writer::new(64);
+            w.decimal_elem("P_11", &d);
+            let out = String::from_utf8(w.finish()).expect("utf-8");
+            assert!(out.ends_with(&format!("\n<P_11>{text}</P_11>\n")), "{out}");
+            // The same text as the generic path.
+            assert_eq!(d.to_text(), text);
+        }
+    }
+
+    #[test]
+    fn escape_stops_at_a_rejected_character() {
+        let mut out = Vec::new();
+        assert_eq!(escape_checked(&mut out, "ok\u{1}", false), Err('\u{1}'));
+        assert_eq!(escape_checked(&mut out, "x\u{7F}", true), Err('\u{7F}'));
+        assert_eq!(
+            escape_checked(&mut out, "zażółć\u{FFFE}", false),
+            Err('\u{FFFE}')
+        );
+        let mut out = Vec::new();
+        escape_checked(&mut out, "zażółć \u{85}", false).expect("allowed");
+        assert_eq!(out, "zażółć \u{85}".as_bytes());
+    }
+
+    #[test]
     fn escapes_text_and_attributes() {
         let mut out = Vec::new();
-        escape(&mut out, "a&b<c>d\"e\r\nf\t", false);
+        escape_checked(&mut out, "a&b<c>d\"e\r\nf\t", false).expect("allowed");
         assert_eq!(out, b"a&amp;b&lt;c&gt;d\"e&#13;\nf\t");
         let mut out = Vec::new();
-        escape(&mut out, "a\"b\n\t", true);
+        escape_checked(&mut out, "a\"b\n\t", true).expect("allowed");
         assert_eq!(out, b"a&quot;b&#10;&#9;");
     }
 
