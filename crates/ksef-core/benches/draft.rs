@@ -1,4 +1,5 @@
-//! Draft → FA(3) model, and draft → XML + SHA-256, for 1-, 10- and 200-line drafts.
+//! Draft → FA(3) model, draft JSON text → XML (the browser's `draftToXml`) and draft →
+//! XML + SHA-256, for 1-, 10- and 200-line drafts.
 //!
 //! Run with `cargo bench -p ksef-core --bench draft`. Budget: draft → XML + hash of a
 //! 10-line invoice under 50 µs (native).
@@ -34,6 +35,14 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_with_input(BenchmarkId::new("model", n), &d, |b, d| {
             b.iter(|| draft::build(black_box(d), created_at()).expect("build"))
+        });
+        // The browser's `draftToXml`: the draft arrives as JSON text.
+        let json = serde_json::to_string(&d).expect("draft to JSON");
+        g.bench_with_input(BenchmarkId::new("json->xml", n), &json, |b, json| {
+            b.iter(|| {
+                let d = draft::from_json(black_box(json.as_bytes())).expect("draft");
+                draft::build_xml(&d, created_at()).expect("xml")
+            })
         });
         g.bench_with_input(BenchmarkId::new("xml+sha256", n), &d, |b, d| {
             b.iter(|| {

@@ -114,12 +114,19 @@ impl Ctx {
     }
 
     fn len(&mut self, path: &str, v: &str, max: usize) {
-        // Fast path: printable ASCII needs no character scan.
-        if v.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-            if v.len() > max {
+        // Fast path, one byte scan: printable ASCII and two-byte characters from U+00C0
+        // (Polish letters among them), all accepted; the length is the number of bytes
+        // that start a character.
+        let mut n = 0usize;
+        let plain = v.bytes().all(|b| {
+            n += usize::from(!(0x80..0xC0).contains(&b));
+            matches!(b, 0x20..=0x7E | 0x80..=0xBF | 0xC3..=0xDF)
+        });
+        if plain {
+            if n > max {
                 self.err(FieldError::invalid(
                     path,
-                    format!("{} characters", v.len()),
+                    format!("{n} characters"),
                     format!("at most {max} characters"),
                 ));
             }
@@ -643,5 +650,39 @@ mod tests {
         );
         assert_eq!(c.errors.0.len(), 2);
         assert_eq!(c.errors.0[0].path, "q");
+    }
+
+    #[test]
+    fn text_length_counts_characters_and_rejects_what_ksef_rejects() {
+        let errors = |v: &str, max: usize| {
+            let mut c = Ctx {
+                errors: Errors::default(),
+            };
+            c.len("t", v, max);
+            c.errors.0.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+        };
+        // Fast path (ASCII, Polish letters) and slow path (other scripts) agree.
+        for (v, chars) in [
+            ("abc", 3),
+            ("żółć", 4),
+            ("Zażółć gęślą jaźń", 17),
+            ("€ 5", 3),
+            ("a\u{85}b", 3),
+            ("日本", 2),
+            ("𝄞x", 2),
+        ] {
+            assert!(errors(v, chars).is_empty(), "{v}: {:?}", errors(v, chars));
+            let too_long = errors(v, chars - 1);
+            assert_eq!(too_long.len(), 1, "{v}");
+            assert!(
+                too_long[0].contains(&format!("{chars} characters")),
+                "{too_long:?}"
+            );
+        }
+        for bad in ["a\u{1}", "a\u{7F}", "a\u{86}", "\u{FDD0}", "x\u{FFFE}"] {
+            let e = errors(bad, 10);
+            assert_eq!(e.len(), 1, "{bad:?}");
+            assert!(e[0].contains("U+"), "{e:?}");
+        }
     }
 }

@@ -188,18 +188,12 @@ impl Writer {
     /// per amount; digits, `-` and `.` need neither checking nor escaping). A negative
     /// zero keeps its sign (`-0.00` is a valid TKwotowy lexical).
     pub(crate) fn decimal_elem(&mut self, name: &'static str, d: &Decimal) {
-        use std::io::Write as _;
         self.pending_index = None;
         self.open_line();
         self.out.push(b'<');
         self.out.extend_from_slice(name.as_bytes());
         self.out.push(b'>');
-        let start = self.out.len();
-        // Writing into a Vec cannot fail.
-        let _ = write!(self.out, "{d}");
-        if d.is_zero() && d.is_sign_negative() && self.out.get(start) != Some(&b'-') {
-            self.out.insert(start, b'-');
-        }
+        push_decimal(&mut self.out, d);
         self.end_text(name);
     }
 
@@ -207,6 +201,44 @@ impl Writer {
         self.out.extend_from_slice(b"</");
         self.out.extend_from_slice(name.as_bytes());
         self.out.push(b'>');
+    }
+}
+
+/// Appends the lexical form of `d` with all its scale digits (`2051.00`), as
+/// `Decimal`'s `Display` does, and the sign of a negative zero (`-0.00`), without the
+/// formatting machinery (a fifth of the emit time went there).
+fn push_decimal(out: &mut Vec<u8>, d: &Decimal) {
+    let scale = usize::try_from(d.scale()).unwrap_or(0);
+    // At most 29 digits (a 96-bit mantissa), plus zeros up to the scale (at most 28).
+    let mut digits = [b'0'; 40];
+    let mut n = 0;
+    let mantissa = d.mantissa().unsigned_abs();
+    // Invoice values fit 64 bits, where division is cheap (wasm has no 128-bit one).
+    if let Ok(mut u) = u64::try_from(mantissa) {
+        loop {
+            digits[n] = b'0' + (u % 10) as u8;
+            n += 1;
+            u /= 10;
+            if u == 0 {
+                break;
+            }
+        }
+    } else {
+        let mut u = mantissa;
+        while u > 0 {
+            digits[n] = b'0' + (u % 10) as u8;
+            n += 1;
+            u /= 10;
+        }
+    }
+    n = n.max(scale + 1);
+    if d.is_sign_negative() {
+        out.push(b'-');
+    }
+    out.extend(digits[scale..n].iter().rev());
+    if scale > 0 {
+        out.push(b'.');
+        out.extend(digits[..scale].iter().rev());
     }
 }
 
@@ -282,6 +314,35 @@ mod tests {
             assert!(out.ends_with(&format!("\n<P_11>{text}</P_11>\n")), "{out}");
             // The same text as the generic path.
             assert_eq!(d.to_text(), text);
+        }
+    }
+
+    #[test]
+    fn decimal_digits_match_display_for_every_scale() {
+        let max = (1i128 << 96) - 1;
+        for scale in 0..=28 {
+            for m in [
+                1,
+                7,
+                10,
+                99,
+                12_345,
+                1_000_000,
+                i128::from(u64::MAX),
+                i128::from(u64::MAX) + 1,
+                max,
+            ] {
+                for m in [m, -m] {
+                    let d = Decimal::from_i128_with_scale(m, scale);
+                    let mut out = Vec::new();
+                    push_decimal(&mut out, &d);
+                    assert_eq!(
+                        String::from_utf8(out).expect("ascii"),
+                        d.to_string(),
+                        "{m} scale {scale}"
+                    );
+                }
+            }
         }
     }
 
