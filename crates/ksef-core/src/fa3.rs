@@ -44,6 +44,7 @@ mod payment;
 mod settlement;
 mod transaction;
 mod types;
+pub(crate) use types::calendar_date;
 
 pub use annotations::{
     Adnotacje, IdPojazdu, JednostkaPlywajaca, NoweSrodkiTransportu, NoweSrodkiTransportuTak,

@@ -179,8 +179,8 @@ pub enum OptionsError {
 impl Options {
     /// Sets `today` from `YYYY-MM-DD` (for callers that do not use the `time` crate).
     pub fn with_today_iso(mut self, date: &str) -> Result<Self, OptionsError> {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        let d = time::Date::parse(date, &fmt).map_err(|_| OptionsError::Date(date.into()))?;
+        let d = crate::fa3::calendar_date(date, false)
+            .ok_or_else(|| OptionsError::Date(date.into()))?;
         self.today = Some(d);
         Ok(self)
     }

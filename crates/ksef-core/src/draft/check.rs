@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 use time::Date;
-use time::macros::{date, format_description};
+use time::macros::date;
 
 use super::calc::Pricing;
 use super::error::{Errors, FieldError};
@@ -222,10 +222,9 @@ impl Ctx {
 
     /// A date `YYYY-MM-DD` within 2006-01-01 … 2050-01-01 (`TDataT`).
     pub(crate) fn date(&mut self, path: &str, v: &str) -> Option<Date> {
-        let fmt = format_description!("[year]-[month]-[day]");
-        match Date::parse(v, fmt) {
-            Ok(d) if (date!(2006 - 01 - 01)..=date!(2050 - 01 - 01)).contains(&d) => Some(d),
-            Ok(_) => {
+        match crate::fa3::calendar_date(v, false) {
+            Some(d) if (date!(2006 - 01 - 01)..=date!(2050 - 01 - 01)).contains(&d) => Some(d),
+            Some(_) => {
                 self.err(FieldError::invalid(
                     path,
                     v,
@@ -233,7 +232,7 @@ impl Ctx {
                 ));
                 None
             }
-            Err(_) => {
+            None => {
                 self.err(FieldError::invalid(path, v, "a date as YYYY-MM-DD"));
                 None
             }

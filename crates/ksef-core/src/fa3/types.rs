@@ -142,6 +142,21 @@ impl fmt::Display for Date {
     }
 }
 
+/// A calendar date from exactly `YYYY-MM-DD` (`day_first`: `DD-MM-YYYY`, as in KOD I
+/// links), years 0001–9999; `None` for any other shape or a day the calendar lacks.
+/// Hand-written: `time`'s format-description parser cost the browser module ~20 KB.
+pub(crate) fn calendar_date(s: &str, day_first: bool) -> Option<time::Date> {
+    let b = s.as_bytes();
+    let (y, m, d) = match (b.len(), day_first) {
+        (10, false) if b[4] == b'-' && b[7] == b'-' => (&b[0..4], &b[5..7], &b[8..10]),
+        (10, true) if b[2] == b'-' && b[5] == b'-' => (&b[6..10], &b[3..5], &b[0..2]),
+        _ => return None,
+    };
+    let month = time::Month::try_from(u8::try_from(digits(m)?).ok()?).ok()?;
+    let year = digits(y).filter(|y| *y > 0)?;
+    time::Date::from_calendar_date(i32::from(year), month, u8::try_from(digits(d)?).ok()?).ok()
+}
+
 fn digits(s: &[u8]) -> Option<u16> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
@@ -306,6 +321,47 @@ text_value!(Date, DateTime);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_dates_are_strict() {
+        use time::macros::date;
+        assert_eq!(
+            calendar_date("2026-02-28", false),
+            Some(date!(2026 - 02 - 28))
+        );
+        assert_eq!(
+            calendar_date("2024-02-29", false),
+            Some(date!(2024 - 02 - 29))
+        );
+        assert_eq!(
+            calendar_date("28-02-2026", true),
+            Some(date!(2026 - 02 - 28))
+        );
+        assert_eq!(
+            calendar_date("0001-01-01", false),
+            Some(date!(0001 - 01 - 01))
+        );
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-01-00",
+            "2026-01-32",
+            "0000-01-01",
+            "2026-1-01",
+            "2026/01/01",
+            "+026-01-01",
+            "2026-01-01Z",
+            " 2026-01-01",
+            "",
+            "2026-0a-01",
+            "28-02-2026",
+        ] {
+            assert_eq!(calendar_date(bad, false), None, "{bad}");
+        }
+        assert_eq!(calendar_date("2026-02-28", true), None);
+        assert_eq!(calendar_date("29-02-2026", true), None);
+    }
 
     #[test]
     fn dates_are_strict_and_keep_their_timezone() {

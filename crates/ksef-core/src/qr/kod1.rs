@@ -4,9 +4,9 @@
 use std::fmt;
 
 use time::Date;
-use time::macros::format_description;
 
 use super::{Environment, QrError, Result};
+use crate::fa3::calendar_date;
 use crate::hash::Sha256Hash;
 use crate::ident::check_nip_pattern;
 
@@ -129,9 +129,9 @@ pub(super) fn parse_iso_date(s: &str) -> Result<Date> {
             reason: "expected YYYY-MM-DD".into(),
         });
     }
-    Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|e| QrError::InvalidDate {
+    calendar_date(s, false).ok_or_else(|| QrError::InvalidDate {
         value: s.to_owned(),
-        reason: format!("not a calendar date ({e})"),
+        reason: "not a calendar date".into(),
     })
 }
 
@@ -151,9 +151,9 @@ pub(super) fn parse_link_date(s: &str) -> Result<Date> {
             reason: "expected DD-MM-YYYY".into(),
         });
     }
-    Date::parse(s, format_description!("[day]-[month]-[year]")).map_err(|e| QrError::InvalidDate {
+    calendar_date(s, true).ok_or_else(|| QrError::InvalidDate {
         value: s.to_owned(),
-        reason: format!("not a calendar date ({e})"),
+        reason: "not a calendar date".into(),
     })
 }
 

@@ -71,8 +71,7 @@ pub(super) fn check(ctx: &Ctx<'_>, opts: &Options, report: &mut Report) {
 }
 
 fn parse(s: &str) -> Option<time::Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &fmt).ok()
+    crate::fa3::calendar_date(s, false)
 }
 
 /// Art. 106i ust. 1: a VAT invoice by the 15th of the month after delivery; ust. 7: not
