@@ -339,7 +339,9 @@ impl<'a> Parser<'a> {
     fn declaration(&mut self) -> Result<(), ReadError> {
         let start = self.i;
         self.i += 5;
+        // Pseudo-attributes in their fixed order: version, [encoding], [standalone].
         let mut seen_version = false;
+        let mut last = 0u8;
         loop {
             let ws = self.skip_ws();
             if self.starts_with("?>") {
@@ -379,7 +381,8 @@ impl<'a> Parser<'a> {
                     }
                     seen_version = true;
                 }
-                "encoding" if seen_version => {
+                "encoding" if seen_version && last < 2 => {
+                    last = 2;
                     if !value.eq_ignore_ascii_case("utf-8") {
                         return Err(self.error(
                             at,
@@ -387,7 +390,8 @@ impl<'a> Parser<'a> {
                         ));
                     }
                 }
-                "standalone" if seen_version => {
+                "standalone" if seen_version && last < 3 => {
+                    last = 3;
                     if value != "yes" && value != "no" {
                         return Err(self.error(at, "standalone must be \"yes\" or \"no\""));
                     }
