@@ -1,7 +1,7 @@
 //! The FA(3) reader's well-formedness verdicts against libxml2's (`xmllint --noout`,
 //! the independent oracle): hand-written edge cases of every construct the reader
-//! handles, and a few hundred mutations of an MF sample (interesting bytes put into
-//! markup, bytes deleted or doubled). For each document both must agree on whether it
+//! handles, and 450 mutations of three documents (interesting bytes put into markup,
+//! bytes deleted or doubled). For each document both must agree on whether it
 //! is well-formed XML 1.0 with namespaces. "Well-formed" for our reader means it did
 //! not answer [`ReadError::Malformed`] (a structure or value error comes after the
 //! document was read). The differences allowed are named in [`compare`]: both come
@@ -193,12 +193,35 @@ fn edge_cases_agree_with_xmllint() {
     );
 }
 
+/// The mutated documents: MF01 as published (default namespace, CRLF line ends), the MF
+/// sample with an attachment (tables, attributes), and MF01 rewritten with a prefixed
+/// namespace, comments and CDATA.
+fn mutation_bases() -> Vec<(&'static str, Vec<u8>)> {
+    let mf01 = mf01();
+    let text = String::from_utf8(mf01.clone()).expect("utf-8");
+    let prefixed = text
+        .replace(&format!("xmlns=\"{NS}\""), &format!("xmlns:fa=\"{NS}\""))
+        .replace("</", "</fa:")
+        .replace('<', "<fa:")
+        .replace("<fa:/fa:", "</fa:")
+        .replace("<fa:?xml", "<?xml")
+        .replace("<fa:P_2>", "<!-- numer --><fa:P_2><![CDATA[")
+        .replace("</fa:P_2>", "]]></fa:P_2>");
+    let attachment = std::fs::read(common::ksef(
+        "samples/fa3-mf-official/fa3-mf24-vat-with-attachment-energy-dash-cells.xml",
+    ))
+    .expect("read mf24");
+    vec![
+        ("mf01", mf01),
+        ("mf24", attachment),
+        ("mf01-prefixed", prefixed.into_bytes()),
+    ]
+}
+
 #[test]
 fn mutations_agree_with_xmllint() {
-    let base = mf01();
     // Positions in markup and text after the declaration (a changed encoding name is
     // a deliberate difference: we read utf-8 only, libxml2 would transcode).
-    let decl_end = base.iter().position(|&b| b == b'>').expect("declaration") + 1;
     let bytes: &[u8] = b"<>&\"'/:= \x01]!?-;#x\r";
     let mut failures = Vec::new();
     let mut checked = 0usize;
@@ -211,35 +234,42 @@ fn mutations_agree_with_xmllint() {
         seed ^= seed << 5;
         seed as usize
     };
-    for round in 0..300 {
-        let at = decl_end + next() % (base.len() - decl_end);
-        let mut doc = base.clone();
-        match round % 3 {
-            0 => doc[at] = bytes[next() % bytes.len()],
-            1 => {
-                doc.remove(at);
+    for (name, base) in mutation_bases() {
+        assert!(
+            common::xmllint_well_formed(&base).is_ok() && Faktura::from_xml(&base).is_ok(),
+            "{name}: the unmutated document must be read by both"
+        );
+        let decl_end = base.iter().position(|&b| b == b'>').expect("declaration") + 1;
+        for round in 0..150 {
+            let at = decl_end + next() % (base.len() - decl_end);
+            let mut doc = base.clone();
+            match round % 3 {
+                0 => doc[at] = bytes[next() % bytes.len()],
+                1 => {
+                    doc.remove(at);
+                }
+                _ => {
+                    let b = doc[at];
+                    doc.insert(at, b);
+                }
             }
-            _ => {
-                let b = doc[at];
-                doc.insert(at, b);
+            // Keep the mutation inside valid UTF-8 (both reject broken UTF-8 anyway).
+            if std::str::from_utf8(&doc).is_err() {
+                continue;
             }
-        }
-        // Keep the mutation inside valid UTF-8 (both reject broken UTF-8 anyway).
-        if std::str::from_utf8(&doc).is_err() {
-            continue;
-        }
-        checked += 1;
-        if common::xmllint_well_formed(&doc).is_err() {
-            malformed += 1;
-        }
-        if let Err(e) = compare(&format!("round {round} at byte {at}"), &doc) {
-            failures.push(e);
+            checked += 1;
+            if common::xmllint_well_formed(&doc).is_err() {
+                malformed += 1;
+            }
+            if let Err(e) = compare(&format!("{name} round {round} at byte {at}"), &doc) {
+                failures.push(e);
+            }
         }
     }
-    assert!(checked > 250, "only {checked} mutations checked");
+    assert!(checked > 400, "only {checked} mutations checked");
     // Both verdicts must be well represented for the comparison to mean something.
     assert!(
-        (60..checked - 60).contains(&malformed),
+        (100..checked - 100).contains(&malformed),
         "{malformed} of {checked} mutations malformed"
     );
     eprintln!("{checked} mutations, {malformed} not well-formed, all verdicts agree");

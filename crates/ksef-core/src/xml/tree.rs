@@ -158,8 +158,12 @@ pub(crate) fn parse_tree(input: &[u8]) -> Result<(Elem<'_>, &str), ReadError> {
         doctype_allowed: true,
         pending_cr: false,
         colon: false,
+        foreign: None,
     };
     p.document()?;
+    if let Some(e) = p.foreign {
+        return Err(e);
+    }
     match p.root {
         Some(r) => Ok((r, text)),
         None => Err(p.error(p.i, "no root element")),
@@ -189,6 +193,8 @@ struct Parser<'a> {
     root: Option<Elem<'a>>,
     /// No element, DOCTYPE or text has been seen yet.
     doctype_allowed: bool,
+    /// The first element outside the FA(3) namespace (see [`Parser::start_tag`]).
+    foreign: Option<ReadError>,
     /// The last [`Parser::name`] had a `:` (only then is it split into prefix and local).
     colon: bool,
     /// The open element's text is a raw slice holding `\r` (see [`Parser::settle`]).
@@ -584,9 +590,11 @@ impl<'a> Parser<'a> {
             None => self.scopes.default_fa3,
             Some(p) => self.scopes.fa3(p),
         };
-        if !in_fa3 {
+        if !in_fa3 && self.foreign.is_none() {
+            // Reported once the whole document is known to be well-formed: a broken
+            // document is first of all that (as libxml2 reports it).
             let (line, column) = locate_bytes(self.b, at);
-            return Err(ReadError::Structure {
+            self.foreign = Some(ReadError::Structure {
                 path: path_of(&self.stack, local),
                 line,
                 column,
