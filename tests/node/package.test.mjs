@@ -94,7 +94,7 @@ test('inspectCertificate reads the demo certificates', async () => {
   await assert.rejects(k.inspectCertificate(new Uint8Array([1, 2, 3])), (e) => e.code === 'BAD_INPUT_FILE');
 });
 
-test('CredentialStore.save checks password, key match, role and keeps the key non-extractable', async () => {
+test('CredentialStore: save checks password, key match, role, keeps the key non-extractable; remove', async () => {
   const store = await k.CredentialStore.open();
   const bad = (code, f) => assert.rejects(f, (e) => e instanceof k.KsefError && e.code === code);
   await bad('WRONG_PASSWORD', () => store.save('auth', creds.auth.cert, creds.auth.key, 'nope'));
@@ -111,6 +111,16 @@ test('CredentialStore.save checks password, key match, role and keeps the key no
   assert.equal(cred.key.extractable, false);
   await assert.rejects(() => crypto.subtle.exportKey('pkcs8', cred.key));
   assert.ok((await store.status()).auth);
+  // A failed save leaves the stored credential as it was.
+  await bad('WRONG_PASSWORD', () => store.save('auth', creds.auth.cert, creds.auth.key, 'nope'));
+  assert.equal(await store.get('auth'), cred);
+  // Removing one role forgets only that one.
+  await store.save('offline', creds.offline.cert, creds.offline.key, 'demo');
+  await store.remove('auth');
+  assert.equal(await store.get('auth'), undefined);
+  assert.deepEqual(Object.keys(await store.status()), ['offline']);
+  await store.remove('offline');
+  assert.deepEqual(await store.status(), {});
 });
 
 test('a WebCrypto signature of the stored key verifies with node:crypto', async () => {

@@ -7,7 +7,7 @@
 
 use js_sys::{Promise, Uint8Array};
 use ksef_wasm::client::KsefClient;
-use ksef_wasm::credential::{self, SoftKey};
+use ksef_wasm::credential::{self, Kod2Certificate, SoftKey};
 use ksef_wasm::{invoice, offline};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -146,6 +146,29 @@ async fn credentials_webcrypto_soft_key_and_kod2() {
         soft.sign("Bogus", b"m").err().map(|e| e.code()),
         Some("INVALID_INPUT")
     );
+    // The same link through the certificate read once: the same message to sign (ECDSA
+    // signatures are randomised, so the URLs share everything before the signature).
+    let cert = Kod2Certificate::new(OFF_CRT).unwrap();
+    let mut again = cert
+        .prepare("test", "Nip", "5265877635", "5265877635", b"abc")
+        .unwrap();
+    assert_eq!(again.message(), pending.message());
+    assert_eq!(again.algorithm(), pending.algorithm());
+    let sig = soft.sign(&again.algorithm(), &again.message()).unwrap();
+    let url2 = again.finish(&sig, None).unwrap();
+    let unsigned = |u: &str| u.rsplit_once('/').map(|(head, _)| head.to_owned());
+    assert_eq!(unsigned(&url2), unsigned(&url));
+    assert_eq!(
+        Kod2Certificate::new(AUTH_CRT).err().map(|e| e.code()),
+        Some("QR_INVALID"),
+        "an Authentication certificate cannot sign KOD II"
+    );
+    assert_eq!(
+        cert.prepare("test", "Nip", "123", "5265877635", b"abc")
+            .err()
+            .map(|e| e.code()),
+        Some("QR_INVALID")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -258,12 +281,23 @@ async fn client_full_flow_through_the_proxy() {
         "{outcome:?}"
     );
     let ksef_number = get(&outcome, "ksefNumber").as_string().unwrap();
-    let upo = JsFuture::from(client.invoice_upo(
-        get(&outcome, "sessionReferenceNumber").as_string().unwrap(),
-        get(&outcome, "referenceNumber").as_string().unwrap(),
-    ))
-    .await
-    .unwrap();
+    let session = get(&outcome, "sessionReferenceNumber").as_string().unwrap();
+    let reference = get(&outcome, "referenceNumber").as_string().unwrap();
+    // ODŚWIEŻ: the status read again says the same.
+    let status = JsFuture::from(client.invoice_status(session.clone(), reference.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&status, "status").as_string().as_deref(),
+        Some("accepted")
+    );
+    assert_eq!(
+        get(&status, "ksefNumber").as_string().as_deref(),
+        Some(ksef_number.as_str())
+    );
+    let upo = JsFuture::from(client.invoice_upo(session, reference))
+        .await
+        .unwrap();
     let upo = String::from_utf8(Uint8Array::new(&upo).to_vec()).unwrap();
     assert!(upo.contains(&ksef_number));
 }
