@@ -189,8 +189,9 @@ impl Options {
 /// Validates raw invoice bytes: file hygiene (BOM, UTF-8, declaration, processing
 /// instructions, forbidden and discouraged characters, size), XML structure and the XSD
 /// facets of every value, the semantic rules on the document's element tree, and finally the
-/// FA(3) model reader as a cross-check (its refusal becomes one `FA3-READ` error when the
-/// other passes have not already explained it).
+/// FA(3) model reader as a cross-check (its refusal becomes one `FA3-READ` error, or
+/// `FA3-XML-MALFORMED` when the document is not well-formed, unless the other passes have
+/// already explained it).
 pub fn validate_xml(bytes: &[u8], opts: &Options) -> Report {
     let mut report = Report::default();
     let chars = hygiene::check_bytes(bytes, &mut report);
@@ -200,13 +201,44 @@ pub fn validate_xml(bytes: &[u8], opts: &Options) -> Report {
         semantic::check(root, opts, &mut report);
     }
     if let Err(e) = Faktura::from_xml(bytes) {
-        reader_problem(&e, &mut report);
+        reader_problem(&e, bytes, &mut report);
     }
     report
 }
 
 /// The model reader's verdict as one problem, unless the XML pass already explains it.
-fn reader_problem(e: &ReadError, report: &mut Report) {
+///
+/// The reader is the stricter XML parser (every well-formedness constraint of XML 1.0 with
+/// namespaces, checked against libxml2 in `tests/wellformed.rs`); the XML pass goes on after
+/// what it can survive. When the reader finds the document not well-formed and the XML pass
+/// reported no well-formedness problem, the reader's finding is the `FA3-XML-MALFORMED`
+/// error, whatever else the XML pass reported (a processing instruction, a DOCTYPE).
+fn reader_problem(e: &ReadError, bytes: &[u8], report: &mut Report) {
+    if let ReadError::Malformed {
+        line,
+        column,
+        message,
+    } = e
+    {
+        let explained = report.errors().any(|p| {
+            [
+                rules::XML_MALFORMED.id,
+                rules::XML_CHAR_FORBIDDEN.id,
+                rules::XML_UTF8.id,
+            ]
+            .contains(&p.rule)
+        });
+        if !explained {
+            let col = hygiene::char_column(bytes, *line, *column);
+            report.push(Problem::new(
+                &rules::XML_MALFORMED,
+                "",
+                format!("niepoprawny XML (wiersz {line}, kolumna {col}): {message}"),
+                format!("XML is not well-formed (line {line}, column {col}): {message}"),
+            ));
+        }
+        return;
+    }
     let syntax = report.errors().any(|p| {
         p.rule.starts_with("FA3-XML-")
             || p.rule == rules::XSD_NAMESPACE.id

@@ -5,11 +5,15 @@
 //! is well-formed XML 1.0 with namespaces. "Well-formed" for our reader means it did
 //! not answer [`ReadError::Malformed`] (a structure or value error comes after the
 //! document was read). The differences allowed are named in [`compare`]: both come
-//! from libxml2 treating namespace errors as recoverable.
+//! from libxml2 treating namespace errors as recoverable. The validator
+//! ([`validate_xml`]) must give the reader's verdict on every document too: a
+//! well-formedness error (`FA3-XML-MALFORMED`, `-CHAR-FORBIDDEN`, `-UTF8`) exactly when the
+//! reader found the document not well-formed.
 
 mod common;
 
 use ksef_core::fa3::Faktura;
+use ksef_core::validate::{Options, validate_xml};
 use ksef_core::xml::ReadError;
 
 const NS: &str = "http://crd.gov.pl/wzor/2025/06/25/13775/";
@@ -26,6 +30,24 @@ fn compare(label: &str, doc: &[u8]) -> Result<(), String> {
     let ours = Faktura::from_xml(doc);
     let theirs = common::xmllint_well_formed(doc);
     let ours_wf = !matches!(ours, Err(ReadError::Malformed { .. }));
+    // The validator says the same as the reader: a well-formedness error exactly when
+    // the reader found the document not well-formed.
+    let report = validate_xml(doc, &Options::default());
+    let validator_wf = !report.errors().any(|p| {
+        [
+            "FA3-XML-MALFORMED",
+            "FA3-XML-CHAR-FORBIDDEN",
+            "FA3-XML-UTF8",
+        ]
+        .contains(&p.rule)
+    });
+    if validator_wf != ours_wf {
+        return Err(format!(
+            "{label}: the validator says well-formed = {validator_wf}, the reader {ours_wf}: {:?}\n{}",
+            report.errors().map(|p| &p.message_en).collect::<Vec<_>>(),
+            String::from_utf8_lossy(doc)
+        ));
+    }
     match (&ours, ours_wf, &theirs) {
         (_, true, Ok(_)) | (_, false, Err(_)) => Ok(()),
         // libxml2 reports namespace well-formedness errors (a QName with an empty or

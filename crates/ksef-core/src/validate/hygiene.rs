@@ -64,6 +64,25 @@ pub(crate) fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The 1-based column in characters of the 1-based `line` and byte `column` (the reader's
+/// positions count bytes).
+pub(crate) fn char_column(bytes: &[u8], line: u32, column: u32) -> usize {
+    let skip = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
+    let start = if skip == 0 {
+        0
+    } else {
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(skip - 1)
+            .map_or(bytes.len(), |(i, _)| i + 1)
+    };
+    let len = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
+    let end = start.saturating_add(len).min(bytes.len());
+    String::from_utf8_lossy(&bytes[start..end]).chars().count() + 1
+}
+
 /// XML 1.0 `Char`: `#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]`.
 pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
@@ -209,5 +228,18 @@ mod tests {
         assert!(!issues[0].discouraged && issues[0].ch == '\u{1}');
         assert!(issues[1].discouraged && issues[1].ch == '\u{80}');
         assert_eq!(line_col(b"ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn char_column_from_byte_column() {
+        let doc = "<a>\nżółw<b\n€x".as_bytes();
+        // Line 2, byte column 8 is `<` after four letters (two bytes each but `w`).
+        assert_eq!(char_column(doc, 2, 8), 5);
+        assert_eq!(char_column(doc, 1, 2), 2);
+        assert_eq!(char_column(doc, 3, 4), 2);
+        // Past the end of the line or the document: clamped, never a panic.
+        assert_eq!(char_column(doc, 3, 99), 3);
+        assert_eq!(char_column(doc, 9, 5), 1);
+        assert_eq!(char_column(b"", 0, 0), 1);
     }
 }
