@@ -225,6 +225,8 @@ fn reader_problem(e: &ReadError, bytes: &[u8], report: &mut Report) {
                 rules::XML_MALFORMED.id,
                 rules::XML_CHAR_FORBIDDEN.id,
                 rules::XML_UTF8.id,
+                // The reader reads UTF-8 only; another declared encoding is this rule.
+                rules::XML_ENCODING.id,
             ]
             .contains(&p.rule)
         });
