@@ -13,7 +13,7 @@
 //! It replaced quick-xml here because the general reader re-validated the UTF-8 of
 //! every event and resolved namespaces generically, which together took over half of
 //! the 200-line parse (issue 6 budget: FA(3) parse + build ≤ 1 ms in the browser).
-//! `tests/roundtrip.rs` checks its verdicts against xmllint's on mutated documents.
+//! `tests/wellformed.rs` checks its verdicts against xmllint's on edge cases and mutated documents.
 
 use std::borrow::Cow;
 
