@@ -78,8 +78,12 @@ pub(crate) fn char_column(bytes: &[u8], line: u32, column: u32) -> usize {
             .nth(skip - 1)
             .map_or(bytes.len(), |(i, _)| i + 1)
     };
+    let line_end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |n| start + n);
     let len = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
-    let end = start.saturating_add(len).min(bytes.len());
+    let end = start.saturating_add(len).min(line_end);
     String::from_utf8_lossy(&bytes[start..end]).chars().count() + 1
 }
 
@@ -238,6 +242,7 @@ mod tests {
         assert_eq!(char_column(doc, 1, 2), 2);
         assert_eq!(char_column(doc, 3, 4), 2);
         // Past the end of the line or the document: clamped, never a panic.
+        assert_eq!(char_column(doc, 2, 99), 7);
         assert_eq!(char_column(doc, 3, 99), 3);
         assert_eq!(char_column(doc, 9, 5), 1);
         assert_eq!(char_column(b"", 0, 0), 1);
