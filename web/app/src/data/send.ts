@@ -104,8 +104,17 @@ export async function send(ids: string[], opts: { mode?: SendMode; retry?: boole
     history.push({ invoiceId: r.id, status: 'waiting_for_sending', createdAt: now, mode });
     return { ...r, ksefStatus: 'waiting_for_sending' as KsefStatus, sendMode: mode, ksefUpdatedAt: now };
   });
-  await db.put('sendJobs', job);
-  await inv.putRows(updated, history);
+  // In flight before the job is stored: resumePending (run when authorization turns
+  // ACCEPTED or the network comes back) must not pick up a job that is about to run here,
+  // or the same invoices would be sent and recorded twice.
+  for (const id of job.invoiceIds) inFlight.add(id);
+  try {
+    await db.put('sendJobs', job);
+    await inv.putRows(updated, history);
+  } catch (e) {
+    for (const id of job.invoiceIds) inFlight.delete(id);
+    throw e;
+  }
   return [...results, ...(await run(job))];
 }
 
