@@ -58,15 +58,7 @@ test('reload in the middle of a bulk send: it resumes, nothing is sent twice', a
   await page.selectOption('select[aria-label="Status KSeF"]', 'accepted');
   await page.waitForFunction(() => /Faktur: 32 /.test(document.querySelector('.count').textContent), null, { timeout: 120_000 });
   await stack.simControl('PUT', '/_sim/faults', { latencyMs: 0 });
-  const states = await page.evaluate(() => new Promise((res) => {
-    const o = indexedDB.open('tms-ksef-app');
-    o.onsuccess = () => {
-      const tx = o.result.transaction(['history', 'sendJobs']);
-      const h = tx.objectStore('history').getAll();
-      const j = tx.objectStore('sendJobs').count();
-      tx.oncomplete = () => res({ history: h.result.map((r) => [r.invoiceId, r.status]), jobs: j.result });
-    };
-  }));
+  const states = await stored(page);
   assert.equal(states.jobs, 0, 'no send job left');
   const rejected = states.history.filter(([, s]) => s === 'rejected');
   assert.equal(rejected.length, 0, 'nothing was sent twice (a second send would be a duplicate)');
@@ -74,6 +66,49 @@ test('reload in the middle of a bulk send: it resumes, nothing is sent twice', a
   for (const [id, s] of states.history) if (s === 'accepted') accepted.set(id, (accepted.get(id) ?? 0) + 1);
   assert.equal(accepted.size, 32);
   assert.ok([...accepted.values()].every((n) => n === 1));
+});
+
+test('a second tab opened in the middle of a send leaves it to the first: nothing is sent twice', async () => {
+  await H.openApp(page, stack.url, '#/ustawienia/system');
+  await page.fill('#gen-count', '6');
+  await page.click('#gen-run');
+  await page.waitForSelector('#gen-msg .msg-success');
+  await H.openApp(page, stack.url);
+  await page.selectOption('select[aria-label="Status KSeF"]', 'waiting_for_sending');
+  const ids = await page.$$eval('.vlist .inv-row', (r) => r.map((x) => x.dataset.id).filter(Boolean));
+  assert.equal(ids.length, 6);
+  await page.click('.inv-head input[type=checkbox]');
+  const before = await stack.simControl('GET', '/_sim/stats');
+  await stack.simControl('PUT', '/_sim/faults', { latencyMs: 1000 });
+  await page.click('#bulk-send');
+  const statuses = async (p) => (await stored(p)).history.filter(([i]) => ids.includes(i)).map(([, s]) => s);
+  await until(async () => (await statuses(page)).includes('verifying'), 'tab A shows WERYFIKACJA W KSEF');
+  // Tab B starts (its start resumes interrupted sends) while tab A's job is stored and running.
+  const second = await b.context.newPage();
+  try {
+    await H.openApp(second, stack.url, `#/faktura/${ids[0]}/ksef`);
+    assert.equal((await stored(second)).jobs, 1, "tab A's send is still running when tab B has started");
+    // PONÓW in tab B on an invoice that tab A is sending: refused, not sent again.
+    await second.waitForSelector('#ksef-retry');
+    await second.click('#ksef-retry');
+    await second.waitForSelector('#ksef-msg .msg-error', { timeout: 60_000 });
+    assert.match(await second.textContent('#ksef-msg'), /właśnie wysyłana do KSeF \(w tej lub w innej karcie/);
+    await until(async () => (await statuses(page)).filter((s) => s === 'accepted').length >= ids.length, 'tab A ends with ZAAKCEPTOWANO', 120_000);
+  } finally {
+    await stack.simControl('PUT', '/_sim/faults', { latencyMs: 0 });
+  }
+  const after = await stack.simControl('GET', '/_sim/stats');
+  assert.equal(after.invoices - before.invoices, 6, 'the simulator received each invoice once');
+  assert.equal(after.accepted - before.accepted, 6);
+  // Tab B may still be busy; its state is the shared IndexedDB, read once both are idle.
+  await new Promise((r) => setTimeout(r, 500));
+  const states = await stored(second);
+  await second.close();
+  assert.equal(states.jobs, 0, 'no send job left');
+  for (const id of ids) {
+    const rows = states.history.filter(([i]) => i === id).map(([, s]) => s);
+    assert.deepEqual(rows.filter((s) => s === 'accepted' || s === 'rejected'), ['accepted'], `${id}: ${rows.join(', ')}`);
+  }
 });
 
 test('network cut after load: the app works from the service worker and says KSeF is unreachable', async () => {
@@ -111,3 +146,25 @@ test('proxy stopped: the banner appears and sending is refused with the reason',
   await H.shot(page, '08-proxy-stopped');
   await stack.start();
 });
+
+/** The app's IndexedDB, read in `p`: history rows as [invoiceId, status] and the number of stored send jobs. */
+function stored(p) {
+  return p.evaluate(() => new Promise((res, rej) => {
+    const o = indexedDB.open('tms-ksef-app');
+    o.onerror = () => rej(o.error);
+    o.onsuccess = () => {
+      const tx = o.result.transaction(['history', 'sendJobs']);
+      const h = tx.objectStore('history').getAll();
+      const j = tx.objectStore('sendJobs').count();
+      tx.oncomplete = () => { o.result.close(); res({ history: h.result.map((r) => [r.invoiceId, r.status]), jobs: j.result }); };
+    };
+  }));
+}
+
+async function until(cond, what, ms = 30_000) {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

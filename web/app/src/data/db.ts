@@ -97,6 +97,52 @@ export async function atomically(
   });
 }
 
+/**
+ * A check-and-set in one readwrite transaction: `read` issues the reads, and `write` runs
+ * once all of them have succeeded, with their results in order, and may write. IndexedDB
+ * runs overlapping readwrite transactions one after another, in every tab of the origin,
+ * so nothing can change the stores between the reads and the writes. `write` must not
+ * await (the transaction would commit under it). Resolves with `write`'s value once the
+ * transaction has committed; rejects, with nothing written, if any step fails.
+ */
+export async function checkAndSet<R>(
+  names: StoreName[],
+  read: (stores: Record<string, IDBObjectStore>) => IDBRequest[],
+  write: (results: unknown[], stores: Record<string, IDBObjectStore>) => R,
+): Promise<R> {
+  const tx = (await openDb()).transaction(names, 'readwrite');
+  const stores: Record<string, IDBObjectStore> = {};
+  for (const n of names) stores[n] = tx.objectStore(n);
+  let out: { value: R } | undefined;
+  let failure: unknown;
+  const done = new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(failure ?? tx.error);
+    tx.onabort = () => reject(failure ?? tx.error ?? new Error('transaction aborted'));
+  });
+  const finish = (results: unknown[]) => {
+    try {
+      out = { value: write(results, stores) };
+    } catch (e) {
+      failure = e;
+      tx.abort();
+    }
+  };
+  const requests = read(stores);
+  const results: unknown[] = new Array(requests.length);
+  let left = requests.length;
+  if (left === 0) finish(results);
+  requests.forEach((r, i) => {
+    r.onsuccess = () => {
+      results[i] = r.result;
+      if (--left === 0) finish(results);
+    };
+  });
+  await done;
+  if (!out) throw new Error('transaction committed without its write step');
+  return out.value;
+}
+
 export const setting = {
   get: <T>(key: string) => get<T>('settings', key),
   set: (key: string, value: unknown) => put('settings', value, key),

@@ -53,6 +53,11 @@ export async function putRows(rows: InvoiceRow[], history: HistoryRow[] = []): P
     for (const r of rows) s.invoices.put(r);
     for (const h of history) s.history.put(h);
   });
+  written(rows);
+}
+
+/** Rows written by another module's transaction: the list's cache and its listeners follow. */
+export function written(rows: InvoiceRow[]): void {
   if (cache) {
     const byId = new Map(rows.map((r) => [r.id, r]));
     cache = cache.map((r) => byId.get(r.id) ?? r);

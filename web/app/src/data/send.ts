@@ -1,7 +1,8 @@
 // "Wyślij do KSeF" for one invoice (KSEF panel) or many (the list): checks, history rows
 // (OCZEKUJE NA WYSŁANIE DO KSEF → WERYFIKACJA W KSEF → ZAAKCEPTOWANO / ODRZUCONO), the
 // client's resumable send state kept in IndexedDB (a reload mid-send resumes, nothing is
-// sent twice), ODŚWIEŻ and the UPO.
+// sent twice, also with the app open in several tabs: jobs are claimed in one IndexedDB
+// transaction and run under a Web Lock), ODŚWIEŻ and the UPO.
 
 import type { Outcome } from 'ksef-module';
 import * as db from './db';
@@ -97,25 +98,96 @@ export async function send(ids: string[], opts: { mode?: SendMode; retry?: boole
     if (!handler) throw new SendRefused(`Tryb wysyłki „${SEND_MODE_LABEL[mode]}” nie jest jeszcze dostępny.`);
     return [...results, ...(await handler(rows))];
   }
-  const job: SendJob = { id: crypto.randomUUID(), invoiceIds: rows.map((r) => r.id), mode, startedAt: new Date().toISOString() };
-  const now = new Date().toISOString();
-  const history: HistoryRow[] = [];
-  const updated = rows.map((r) => {
-    history.push({ invoiceId: r.id, status: 'waiting_for_sending', createdAt: now, mode });
-    return { ...r, ksefStatus: 'waiting_for_sending' as KsefStatus, sendMode: mode, ksefUpdatedAt: now };
+  const claimed = await claimAndRun(rows.map((r) => r.id), mode, opts.retry ?? false);
+  // One invoice refused by the claim (sent meanwhile, or being sent elsewhere): as above.
+  if (ids.length === 1 && claimed.sent.length === 0 && claimed.refused.length === 1) throw new SendRefused(claimed.refused[0].text);
+  return [...results, ...claimed.refused, ...claimed.sent];
+}
+
+const BUSY_TEXT = 'Ta faktura jest właśnie wysyłana do KSeF (w tej lub w innej karcie przeglądarki); wynik pojawi się w historii KSeF.';
+
+/** Web Locks shared by every tab of the origin (absent outside secure contexts: then only
+ *  this tab's in-flight set protects a job). */
+const locks: LockManager | undefined = typeof navigator !== 'undefined' && 'locks' in navigator ? navigator.locks : undefined;
+
+/** Runs `fn` holding the job's lock. With `ifAvailable`, `fn` gets `false` when another run
+ *  (in any tab) holds it. */
+async function withJobLock<T>(jobId: string, ifAvailable: boolean, fn: (held: boolean) => Promise<T>): Promise<T> {
+  if (!locks) return fn(true);
+  return locks.request(`tms-ksef-send-job:${jobId}`, { ifAvailable }, (lock) => fn(lock !== null));
+}
+
+/**
+ * Claims the invoices for a new send job and runs it. The claim is one IndexedDB
+ * transaction over sendJobs, invoices and history: it re-reads each invoice, re-applies
+ * the rules (an invoice accepted meanwhile, or sent by another tab, does not go again),
+ * leaves out the invoices of a stored job (sent or resumable elsewhere), and stores the
+ * job with the OCZEKUJE NA WYSŁANIE DO KSEF rows. The job's lock is taken before the job
+ * is stored, so no resumePending (in any tab) can run it a second time. Invoices of a
+ * stored job whose lock is free (an interrupted send) are resumed here, after the new job.
+ */
+async function claimAndRun(ids: string[], mode: SendMode, retry: boolean): Promise<{ sent: SendResult[]; refused: SendResult[] }> {
+  const job: SendJob = { id: crypto.randomUUID(), invoiceIds: [], mode, startedAt: new Date().toISOString() };
+  const refused: SendResult[] = [];
+  const busy = new Map<string, string[]>(); // stored job id → the requested invoices in it
+  const updated: InvoiceRow[] = [];
+  const own = await withJobLock(job.id, false, async () => {
+    try {
+      await db.checkAndSet(
+        ['sendJobs', 'invoices', 'history'],
+        (s) => [s.sendJobs.getAll(), ...ids.map((id) => s.invoices.get(id))],
+        ([jobs, ...found], s) => {
+          const owner = new Map<string, string>();
+          for (const j of jobs as SendJob[]) for (const id of j.invoiceIds) owner.set(id, j.id);
+          const now = new Date().toISOString();
+          ids.forEach((id, i) => {
+            const row = found[i] as InvoiceRow | undefined;
+            const other = owner.get(id);
+            if (other) {
+              busy.set(other, [...(busy.get(other) ?? []), id]);
+              return;
+            }
+            const reason = why(row, retry);
+            if (reason) {
+              refused.push({ id, number: row?.number ?? id, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text: reason, ok: false });
+              return;
+            }
+            const next = { ...row!, ksefStatus: 'waiting_for_sending' as KsefStatus, sendMode: mode, ksefUpdatedAt: now };
+            updated.push(next);
+            job.invoiceIds.push(id);
+            inFlight.add(id);
+            s.invoices.put(next);
+            s.history.put({ invoiceId: id, status: 'waiting_for_sending', createdAt: now, mode } satisfies HistoryRow);
+          });
+          if (job.invoiceIds.length > 0) s.sendJobs.put(job);
+        },
+      );
+    } catch (e) {
+      for (const id of job.invoiceIds) inFlight.delete(id);
+      throw e;
+    }
+    inv.written(updated);
+    return job.invoiceIds.length > 0 ? run(job) : [];
   });
-  // In flight before the job is stored: resumePending (run when authorization turns
-  // ACCEPTED or the network comes back) must not pick up a job that is about to run here,
-  // or the same invoices would be sent and recorded twice.
-  for (const id of job.invoiceIds) inFlight.add(id);
-  try {
-    await db.put('sendJobs', job);
-    await inv.putRows(updated, history);
-  } catch (e) {
-    for (const id of job.invoiceIds) inFlight.delete(id);
-    throw e;
+  const sent = [...own];
+  for (const [other, mine] of busy) {
+    let resumed: SendResult[] | undefined;
+    try {
+      resumed = await resumeJob(other);
+    } catch (e) { // the new job's results are kept; the interrupted one says why it stopped
+      const text = e instanceof SendRefused ? e.message : errorText(e);
+      for (const id of mine) refused.push({ id, number: (await inv.get(id))?.number ?? id, text, ok: false });
+      continue;
+    }
+    if (resumed) sent.push(...resumed);
+    else {
+      for (const id of mine) {
+        const row = await inv.get(id);
+        refused.push({ id, number: row?.number ?? id, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text: BUSY_TEXT, ok: false });
+      }
+    }
   }
-  return [...results, ...(await run(job))];
+  return { sent, refused };
 }
 
 /** Runs (or resumes) a job: WERYFIKACJA W KSEF rows, the client call, the outcomes. */
@@ -227,16 +299,25 @@ export async function pendingJobs(): Promise<SendJob[]> {
   return db.getAll<SendJob>('sendJobs');
 }
 
+/** Runs a stored job unless a run (in this or another tab) holds it or it has ended.
+ *  `undefined`: not run. The job is re-read under its lock, so a job that ended between
+ *  listing and locking is not run again. */
+async function resumeJob(id: string): Promise<SendResult[] | undefined> {
+  return withJobLock(id, true, async (held) => {
+    if (!held) return undefined;
+    const job = await db.get<SendJob>('sendJobs', id);
+    if (!job || job.invoiceIds.some((i) => inFlight.has(i))) return undefined;
+    return run(job);
+  });
+}
+
 let resuming = false;
 export async function resumePending(): Promise<SendResult[]> {
   if (resuming || authView().state !== 'ACCEPTED' || !perms.can('ksef.change_document')) return [];
   resuming = true;
   try {
     const out: SendResult[] = [];
-    for (const job of await pendingJobs()) {
-      if (job.invoiceIds.some((id) => inFlight.has(id))) continue;
-      out.push(...(await run(job)));
-    }
+    for (const job of await pendingJobs()) out.push(...((await resumeJob(job.id)) ?? []));
     return out;
   } finally {
     resuming = false;
