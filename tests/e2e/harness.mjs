@@ -162,7 +162,14 @@ export async function setupKsef(page, url) {
 }
 
 /** Creates and issues an invoice through the editor; returns its id and number. */
-export async function createInvoice(page, { buyer = 'F.H.U. Jan Kowalski', nip = '1111111111', price = '1800.00', number = '', outside = false } = {}) {
+export async function createInvoice(page, opts = {}) {
+  await fillInvoice(page, opts);
+  await page.click('#issue');
+  return issued(page);
+}
+
+/** A new invoice in the editor, filled in but not issued. */
+export async function fillInvoice(page, { buyer = 'F.H.U. Jan Kowalski', nip = '1111111111', price = '1800.00', number = '', outside = false } = {}) {
   await openApp(page, origin(page), '#/faktura/nowa');
   await page.waitForSelector('form.editor');
   if (number) await page.fill('[data-path="invoiceNumber"]', number);
@@ -173,7 +180,10 @@ export async function createInvoice(page, { buyer = 'F.H.U. Jan Kowalski', nip =
   await page.fill('[data-path="lines.0.name"]', 'Transport Warszawa – Poznań');
   await page.fill('[data-path="lines.0.price"]', price);
   if (outside) await page.check('input[name="outsideKsef"]');
-  await page.click('#issue');
+}
+
+/** After WYSTAW in the editor: waits for the issued invoice's page; its id and number. */
+export async function issued(page) {
   await page.waitForURL((u) => /#\/faktura\/[\w-]+$/.test(u.hash) && !u.hash.endsWith("/nowa"));
   await page.waitForSelector('#doc-status');
   const id = page.url().split('/').pop();

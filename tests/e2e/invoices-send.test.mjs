@@ -45,6 +45,31 @@ test('editor shows every field error, then issues WYSTAWIONY with a number', asy
   await H.shot(page, '04-list');
 });
 
+test('two tabs issuing at the same moment never get the same invoice number', async () => {
+  const second = await b.context.newPage();
+  try {
+    await H.openApp(second, stack.url);
+    const numbers = [];
+    for (let round = 0; round < 4; round++) {
+      await H.fillInvoice(page, { buyer: `Karta A ${round}` });
+      await H.fillInvoice(second, { buyer: `Karta B ${round}` });
+      // Both clicks at the same instant (a timer in each page, one shared deadline).
+      const at = Date.now() + 300;
+      await Promise.all([page, second].map((p) => p.evaluate((t) => {
+        setTimeout(() => document.querySelector('#issue').click(), t - Date.now());
+      }, at)));
+      const [x, y] = await Promise.all([H.issued(page), H.issued(second)]);
+      numbers.push(x.number, y.number);
+    }
+    assert.equal(new Set(numbers).size, numbers.length, `distinct: ${numbers.join(', ')}`);
+    // {n} counts on without gaps (FV/2 … FV/9 after FV/1 above).
+    const n = numbers.map((x) => Number(/^FV\/(\d+)\//.exec(x)[1])).sort((p, q) => p - q);
+    assert.deepEqual(n, n.map((_, i) => n[0] + i), `consecutive: ${n.join(', ')}`);
+  } finally {
+    await second.close();
+  }
+});
+
 test('send one: ZAAKCEPTOWANO with a KSeF number and Sukces; history; XML and UPO', async () => {
   const text = await H.sendOnline(page, first.id);
   assert.match(text, /ZAAKCEPTOWANO/);

@@ -17,10 +17,29 @@ export type StoreName = 'invoices' | 'drafts' | 'xml' | 'history' | 'users' | 's
 
 let dbPromise: Promise<IDBDatabase> | undefined;
 
+/** The browser's storage refused something: a Polish message that says so, with the
+ *  browser's reason (a full disk says what to do). */
+export class StorageError extends Error {
+  constructor(readonly cause: unknown) {
+    const name = (cause as { name?: string } | null)?.name ?? '';
+    const detail = (cause as { message?: string } | null)?.message ?? String(cause ?? 'transakcja przerwana');
+    super(name === 'QuotaExceededError'
+      ? `Brak miejsca na dane aplikacji w przeglądarce: zwolnij miejsce na dysku i spróbuj ponownie (IndexedDB: ${detail}).`
+      : `Nie udało się zapisać ani odczytać danych aplikacji w przeglądarce; nic nie zostało zmienione (IndexedDB${name ? ` ${name}` : ''}: ${detail}).`);
+  }
+}
+
+/** The error of a failed request or transaction: the request's own error (a transaction's
+ *  `error` is still null when its `error` event fires). */
+function failed(ev: Event, tx?: IDBTransaction): StorageError {
+  const target = ev.target as IDBRequest | IDBTransaction | null;
+  return new StorageError(target?.error ?? tx?.error);
+}
+
 function req<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
+    r.onerror = (ev) => reject(failed(ev));
   });
 }
 
@@ -40,7 +59,7 @@ export function openDb(): Promise<IDBDatabase> {
       db.createObjectStore('sendJobs', { keyPath: 'id' });
     };
     open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
+    open.onerror = (ev) => reject(failed(ev));
     open.onblocked = () => reject(new Error('IndexedDB blocked by another tab'));
   });
   return dbPromise;
@@ -74,13 +93,6 @@ export async function count(name: StoreName): Promise<number> {
   return req((await store(name, 'readonly')).count());
 }
 
-/** The highest key of an index (e.g. the last invoice sequence number). */
-export async function maxOfIndex(name: StoreName, index: string): Promise<IDBValidKey | undefined> {
-  const s = await store(name, 'readonly');
-  const cursor = await req(s.index(index).openCursor(null, 'prev'));
-  return cursor?.key;
-}
-
 /** Several writes in one transaction: all or nothing. */
 export async function atomically(
   names: StoreName[],
@@ -92,8 +104,8 @@ export async function atomically(
   fn(stores);
   await new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+    tx.onerror = (ev) => reject(failed(ev, tx));
+    tx.onabort = (ev) => reject(failed(ev, tx));
   });
 }
 
@@ -117,8 +129,8 @@ export async function checkAndSet<R>(
   let failure: unknown;
   const done = new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(failure ?? tx.error);
-    tx.onabort = () => reject(failure ?? tx.error ?? new Error('transaction aborted'));
+    tx.onerror = (ev) => reject(failure ?? failed(ev, tx));
+    tx.onabort = (ev) => reject(failure ?? failed(ev, tx));
   });
   const finish = (results: unknown[]) => {
     try {

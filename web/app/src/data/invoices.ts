@@ -21,6 +21,19 @@ function notify(): void {
   for (const fn of listeners) fn();
 }
 
+// Other tabs of the app write the same IndexedDB: each write is announced, and a tab that
+// hears one drops its list cache, so its list shows the other tab's invoices and statuses.
+const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('tms-ksef-invoices');
+if (channel) {
+  channel.onmessage = () => {
+    cache = undefined;
+    notify();
+  };
+}
+function broadcast(): void {
+  channel?.postMessage('changed');
+}
+
 /** All list rows, newest first (cached in memory; the list reads it on every render). */
 export async function list(): Promise<InvoiceRow[]> {
   if (!cache) {
@@ -39,6 +52,7 @@ export async function getXml(id: string): Promise<Uint8Array | undefined> {
 
 export async function putRow(row: InvoiceRow): Promise<void> {
   await db.put('invoices', row);
+  broadcast();
   if (cache) {
     const i = cache.findIndex((r) => r.id === row.id);
     if (i >= 0) cache[i] = row;
@@ -58,6 +72,7 @@ export async function putRows(rows: InvoiceRow[], history: HistoryRow[] = []): P
 
 /** Rows written by another module's transaction: the list's cache and its listeners follow. */
 export function written(rows: InvoiceRow[]): void {
+  broadcast();
   if (cache) {
     const byId = new Map(rows.map((r) => [r.id, r]));
     cache = cache.map((r) => byId.get(r.id) ?? r);
@@ -69,9 +84,14 @@ function uuid(): string {
   return crypto.randomUUID();
 }
 
-async function nextSeq(): Promise<number> {
-  const max = (await db.maxOfIndex('invoices', 'seq')) as number | undefined;
-  return (max ?? 0) + 1;
+/** Reads the highest list sequence number (inside a {@link db.checkAndSet}): new rows are
+ *  numbered in the transaction that writes them, so two tabs never take the same one. */
+function lastSeq(s: Record<string, IDBObjectStore>): IDBRequest {
+  return s.invoices.index('seq').openCursor(null, 'prev');
+}
+function seqAfter(cursor: unknown): number {
+  const key = (cursor as IDBCursor | null)?.key;
+  return (typeof key === 'number' ? key : 0) + 1;
 }
 
 /** Totals of a draft (checkDraft) or blanks when it does not check yet. */
@@ -94,37 +114,34 @@ export async function saveDraft(id: string | undefined, draft: Draft, extra: Par
   if (prev && prev.docStatus !== 'ROBOCZY') throw new Error('Wystawionej faktury nie można zmieniać: wystaw korektę.');
   const row: InvoiceRow = {
     ...(prev ?? {
-      id: uuid(), seq: await nextSeq(), docStatus: 'ROBOCZY', createdAt: new Date().toISOString(), sendMode: 'online',
+      id: uuid(), seq: 0, docStatus: 'ROBOCZY', createdAt: new Date().toISOString(), sendMode: 'online',
     }),
     ...extra,
     ...summary(draft),
     number: String(draft.invoiceNumber ?? ''),
   } as InvoiceRow;
-  await db.atomically(['invoices', 'drafts'], (s) => {
+  await db.checkAndSet(['invoices', 'drafts'], (s) => [s.invoices.get(row.id), ...(prev ? [] : [lastSeq(s)])], ([now, cursor], s) => {
+    const current = now as InvoiceRow | undefined;
+    if (prev && current && current.docStatus !== 'ROBOCZY') throw new Error('Wystawionej faktury nie można zmieniać: wystaw korektę.');
+    if (!prev) row.seq = seqAfter(cursor);
     s.invoices.put(row);
     s.drafts.put(draft, row.id);
   });
+  broadcast();
   if (cache && !prev) cache.unshift(row);
   else if (cache) cache = cache.map((r) => (r.id === row.id ? row : r));
   notify();
   return row;
 }
 
-/** The next number from the company's pattern ({n} counts per month). */
-async function nextNumber(issueDate: string): Promise<string> {
-  const c = await company();
+/** The next number from the company's pattern ({n} counts per month): the first free one
+ *  after the month's counter. */
+function nextNumber(pattern: string, issueDate: string, counter: number, taken: Set<string>): { number: string; n: number } {
   const [y, m] = issueDate.split('-');
-  const key = `numbering:${y}-${m}`;
-  const existing = new Set((await list()).map((r) => r.number));
-  let n = ((await db.setting.get<number>(key)) ?? 0) + 1;
-  let number: string;
-  for (;;) {
-    number = c.numberPattern.replace('{n}', String(n)).replace('{MM}', m).replace('{YYYY}', y);
-    if (!existing.has(number)) break;
-    n++;
+  for (let n = counter + 1; ; n++) {
+    const number = pattern.replace('{n}', String(n)).replace('{MM}', m).replace('{YYYY}', y);
+    if (!taken.has(number)) return { number, n };
   }
-  await db.setting.set(key, n);
-  return number;
 }
 
 export class DraftInvalid extends Error {
@@ -146,24 +163,42 @@ export async function issue(id: string): Promise<InvoiceRow> {
   if (placeholder) d.invoiceNumber = 'X';
   const check = checkDraft(d);
   if (!check.ok) throw new DraftInvalid(check.errors);
-  if (placeholder) d.invoiceNumber = await nextNumber(d.issueDate);
+  const pattern = placeholder ? (await company()).numberPattern : '';
+  const key = `numbering:${String(d.issueDate).slice(0, 7)}`;
   const createdAt = new Date();
-  const xml = draftToXml(d, createdAt);
-  const hash = invoiceHash(xml).base64;
-  const issued: InvoiceRow = {
-    ...row,
-    ...summary(d),
-    number: d.invoiceNumber,
-    docStatus: 'WYSTAWIONY',
-    issuedAt: createdAt.toISOString(),
-    hash,
-    ksefStatus: row.outsideKsef ? undefined : 'waiting_for_sending',
-  };
-  await db.atomically(['invoices', 'drafts', 'xml'], (s) => {
-    s.invoices.put(issued);
-    s.drafts.put(d, id);
-    s.xml.put(xml, id);
-  });
+  // The number, the XML that carries it and the counter are written in one transaction
+  // that also read the counter and the numbers in use: two tabs issuing at the same
+  // moment get consecutive numbers, and an invoice issued meanwhile elsewhere is kept.
+  const issued = await db.checkAndSet(
+    ['invoices', 'drafts', 'xml', 'settings'],
+    (s) => [s.invoices.get(id), ...(placeholder ? [s.settings.get(key), s.invoices.getAll()] : [])],
+    ([now, counter, all], s): InvoiceRow => {
+      const current = now as InvoiceRow | undefined;
+      if (!current) throw new Error('Nie znaleziono faktury.');
+      if (current.docStatus === 'WYSTAWIONY') return current;
+      if (placeholder) {
+        const taken = new Set((all as InvoiceRow[]).filter((r) => r.id !== id).map((r) => r.number));
+        const next = nextNumber(pattern, d.issueDate, typeof counter === 'number' ? counter : 0, taken);
+        d.invoiceNumber = next.number;
+        s.settings.put(next.n, key);
+      }
+      const xml = draftToXml(d, createdAt);
+      const row: InvoiceRow = {
+        ...current,
+        ...summary(d),
+        number: d.invoiceNumber,
+        docStatus: 'WYSTAWIONY',
+        issuedAt: createdAt.toISOString(),
+        hash: invoiceHash(xml).base64,
+        ksefStatus: current.outsideKsef ? undefined : 'waiting_for_sending',
+      };
+      s.invoices.put(row);
+      s.drafts.put(d, id);
+      s.xml.put(xml, id);
+      return row;
+    },
+  );
+  broadcast();
   if (cache) cache = cache.map((r) => (r.id === id ? issued : r));
   notify();
   return issued;
@@ -224,7 +259,6 @@ export async function createCorrection(originalId: string): Promise<InvoiceRow> 
 export async function generate(n: number, opts: { issue: boolean; numberPrefix?: string }): Promise<void> {
   await initKsef();
   const c = await company();
-  const base = await nextSeq();
   const date = todayYmd();
   const prefix = opts.numberPrefix ?? `GEN/${Date.now().toString(36).toUpperCase()}`;
   const rows: InvoiceRow[] = [];
@@ -244,7 +278,7 @@ export async function generate(n: number, opts: { issue: boolean; numberPrefix?:
     const createdAt = new Date();
     const id = uuid();
     const row: InvoiceRow = {
-      id, seq: base + i, docStatus: 'ROBOCZY', createdAt: createdAt.toISOString(), sendMode: 'online',
+      id, seq: i, docStatus: 'ROBOCZY', createdAt: createdAt.toISOString(), sendMode: 'online',
       ...summary(d), number: d.invoiceNumber,
     };
     if (opts.issue) {
@@ -258,12 +292,14 @@ export async function generate(n: number, opts: { issue: boolean; numberPrefix?:
     rows.push(row);
     drafts.push([id, d]);
   }
-  await db.atomically(['invoices', 'drafts', 'xml'], (s) => {
-    for (const r of rows) s.invoices.put(r);
+  await db.checkAndSet(['invoices', 'drafts', 'xml'], (s) => [lastSeq(s)], ([cursor], s) => {
+    const base = seqAfter(cursor);
+    for (const r of rows) s.invoices.put({ ...r, seq: base + r.seq });
     for (const [id, d] of drafts) s.drafts.put(d, id);
     for (const [id, x] of xmls) s.xml.put(x, id);
   });
   cache = undefined;
+  broadcast();
   notify();
 }
 
