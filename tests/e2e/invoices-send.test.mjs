@@ -45,7 +45,7 @@ test('editor shows every field error, then issues WYSTAWIONY with a number', asy
   await H.shot(page, '04-list');
 });
 
-test('two tabs issuing at the same moment never get the same invoice number', async () => {
+test("two tabs: issuing at the same moment never gives the same number; each list shows the other tab's invoices", async () => {
   const second = await b.context.newPage();
   try {
     await H.openApp(second, stack.url);
@@ -65,6 +65,11 @@ test('two tabs issuing at the same moment never get the same invoice number', as
     // {n} counts on without gaps (FV/2 … FV/9 after FV/1 above).
     const n = numbers.map((x) => Number(/^FV\/(\d+)\//.exec(x)[1])).sort((p, q) => p - q);
     assert.deepEqual(n, n.map((_, i) => n[0] + i), `consecutive: ${n.join(', ')}`);
+    // A list open in one tab shows what the other tab issues, without a reload.
+    await H.openApp(second, stack.url);
+    const other = await H.createInvoice(page, { buyer: 'Widoczna w drugiej karcie' });
+    await second.waitForSelector(`.vlist .inv-row[data-id="${other.id}"]`, { timeout: 5000 });
+    assert.match(await second.textContent(`.vlist .inv-row[data-id="${other.id}"]`), /Widoczna w drugiej karcie.*WYSTAWIONY/);
   } finally {
     await second.close();
   }
