@@ -167,7 +167,9 @@ async function claimAndRun(ids: string[], mode: SendMode, retry: boolean): Promi
       throw e;
     }
     inv.written(updated);
-    return job.invoiceIds.length > 0 ? run(job) : [];
+    if (job.invoiceIds.length === 0) return [];
+    jobsChannel?.postMessage({ job: job.id });
+    return run(job);
   });
   const sent = [...own];
   for (const [other, mine] of busy) {
@@ -301,14 +303,42 @@ export async function pendingJobs(): Promise<SendJob[]> {
 
 /** Runs a stored job unless a run (in this or another tab) holds it or it has ended.
  *  `undefined`: not run. The job is re-read under its lock, so a job that ended between
- *  listing and locking is not run again. */
+ *  listing and locking is not run again. A job another tab runs is watched. */
 async function resumeJob(id: string): Promise<SendResult[] | undefined> {
   return withJobLock(id, true, async (held) => {
-    if (!held) return undefined;
+    if (!held) {
+      watch(id);
+      return undefined;
+    }
     const job = await db.get<SendJob>('sendJobs', id);
     if (!job || job.invoiceIds.some((i) => inFlight.has(i))) return undefined;
     return run(job);
   });
+}
+
+/** Tabs announce the jobs they start; every other tab watches them. */
+const jobsChannel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('tms-ksef-send-jobs');
+if (jobsChannel) jobsChannel.onmessage = (ev: MessageEvent<{ job?: unknown }>) => {
+  if (typeof ev.data?.job === 'string') watch(ev.data.job);
+};
+
+const watched = new Set<string>();
+/**
+ * Waits for the lock of a job that another tab runs. That tab releases it when the job has
+ * ended (and is no longer stored) or when the tab is closed or crashes mid-send: then the
+ * job is still stored, and this tab resumes it at once, from its persisted state, instead
+ * of leaving the invoices at WERYFIKACJA W KSEF until the next start.
+ */
+function watch(jobId: string): void {
+  if (!locks || watched.has(jobId)) return;
+  watched.add(jobId);
+  void locks.request(`tms-ksef-send-job:${jobId}`, async () => {
+    const job = await db.get<SendJob>('sendJobs', jobId);
+    if (!job || job.invoiceIds.some((i) => inFlight.has(i))) return;
+    // Without authorization or the permission it stays stored for the next resumePending.
+    if (authView().state !== 'ACCEPTED' || !perms.can('ksef.change_document')) return;
+    await run(job).catch(() => undefined); // run records the outcome or keeps the job
+  }).catch(() => undefined).finally(() => watched.delete(jobId));
 }
 
 let resuming = false;
