@@ -224,8 +224,7 @@ async function run(job: SendJob): Promise<SendResult[]> {
     });
     // CONTRACT.md says Outcome[]; the package returns { outcomes, mode, state }.
     const outcomes: Outcome[] = Array.isArray(sent) ? sent : (sent as { outcomes: Outcome[] }).outcomes;
-    const results = await applyOutcomes(outcomes, job.mode);
-    await db.del('sendJobs', job.id);
+    const results = await applyOutcomes(outcomes, job.mode, job.id);
     progress({ done: total, total, phase: 'done' });
     return results;
   } catch (e) {
@@ -251,11 +250,18 @@ async function run(job: SendJob): Promise<SendResult[]> {
   }
 }
 
-/** An unsent job goes back to OCZEKUJE NA WYSŁANIE DO KSEF. */
+/** An unsent job goes back to OCZEKUJE NA WYSŁANIE DO KSEF (the job's end and the rows
+ *  in one transaction). */
 async function revert(job: SendJob): Promise<void> {
-  await db.del('sendJobs', job.id);
-  const rows = (await Promise.all(job.invoiceIds.map((id) => inv.get(id)))).filter((r): r is InvoiceRow => !!r);
-  await inv.putRows(rows.filter((r) => r.ksefStatus === 'verifying').map((r) => ({ ...r, ksefStatus: 'waiting_for_sending' })));
+  const back = await db.checkAndSet(['sendJobs', 'invoices'], (st) => job.invoiceIds.map((id) => st.invoices.get(id)), (found, st) => {
+    const rows = (found as (InvoiceRow | undefined)[])
+      .filter((r): r is InvoiceRow => r?.ksefStatus === 'verifying')
+      .map((r) => ({ ...r, ksefStatus: 'waiting_for_sending' as KsefStatus }));
+    for (const r of rows) st.invoices.put(r);
+    st.sendJobs.delete(job.id);
+    return rows;
+  });
+  inv.written(back);
 }
 
 function historyOf(o: Outcome, mode: SendMode, invoiceId: string): HistoryRow {
@@ -273,7 +279,10 @@ function historyOf(o: Outcome, mode: SendMode, invoiceId: string): HistoryRow {
   };
 }
 
-async function applyOutcomes(outcomes: Outcome[], mode: SendMode): Promise<SendResult[]> {
+/** Records outcomes: rows and history, and (`doneJob`) the end of their job, in one
+ *  transaction, so a crash in between cannot leave a finished job to be resumed and
+ *  recorded a second time. */
+async function applyOutcomes(outcomes: Outcome[], mode: SendMode, doneJob?: string): Promise<SendResult[]> {
   const rows: InvoiceRow[] = [];
   const history: HistoryRow[] = [];
   const results: SendResult[] = [];
@@ -291,7 +300,12 @@ async function applyOutcomes(outcomes: Outcome[], mode: SendMode): Promise<SendR
       text: o.status === 'accepted' ? 'Sukces' : [o.description, ...(o.details ?? [])].filter(Boolean).join(' — ') || KSEF_STATUS_LABEL[o.status],
     });
   }
-  await inv.putRows(rows, history);
+  await db.atomically(['invoices', 'history', 'sendJobs'], (st) => {
+    for (const r of rows) st.invoices.put(r);
+    for (const h of history) st.history.put(h);
+    if (doneJob) st.sendJobs.delete(doneJob);
+  });
+  inv.written(rows);
   return results;
 }
 
