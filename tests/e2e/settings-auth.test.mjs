@@ -98,3 +98,26 @@ test('top bar: a click on KSEF authorizes', async () => {
   await page.waitForSelector('.toast.msg-success');
   assert.match(await page.textContent('.toasts'), /ACCEPTED/);
 });
+
+test('two tabs: the status set in one (ERROR after a wrong password, ACCEPTED after AUTHORIZE) shows in the other', async () => {
+  const c = H.demoCredentials();
+  const other = await b.context.newPage();
+  try {
+    await H.openApp(other, stack.url);
+    await other.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]'); // logged in on start
+    // A wrong password on ZAPISZ in this tab: ERROR here, and in the other tab without a reload.
+    await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
+    await page.waitForSelector('#ksef-save');
+    await page.setInputFiles('#auth-cert', c.auth.cert);
+    await page.setInputFiles('#auth-key', c.auth.key);
+    await page.fill('#auth-pass', 'zle-haslo');
+    await page.click('#ksef-save');
+    await page.waitForSelector('#settings-ksef-status[data-state="ERROR"]');
+    await other.waitForSelector('.topbar .ksef-status[data-state="ERROR"]', { timeout: 5000 });
+    // AUTHORIZE here: the other tab logs in by itself and shows ACCEPTED.
+    await H.setupKsef(page, stack.url);
+    await other.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]', { timeout: 20_000 });
+  } finally {
+    await other.close();
+  }
+});

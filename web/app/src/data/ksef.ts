@@ -64,7 +64,33 @@ export function onAuth(fn: (a: AuthView) => void): () => void {
 
 async function setAuth(a: AuthView): Promise<void> {
   auth = { ...a, at: a.at ?? new Date().toISOString() };
-  if (a.state !== 'IN_PROGRESS') await db.setting.set('authView', auth);
+  if (a.state !== 'IN_PROGRESS') {
+    await db.setting.set('authView', auth);
+    authChannel?.postMessage(auth);
+  }
+  for (const fn of authListeners) fn(auth);
+}
+
+// Every tab keeps its own KSeF session (in memory), but the status is one for the user: a
+// tab announces each settled status, and the others follow. ACCEPTED elsewhere: this tab
+// logs in too (silently, with the stored credential). ERROR elsewhere (a wrong password on
+// ZAPISZ, a refused login) or NONE with no login wanted: this tab shows it as well, and
+// sending waits for AUTHORIZE, as the settings screen says.
+const authChannel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('tms-ksef-auth');
+if (authChannel) authChannel.onmessage = (ev: MessageEvent<AuthView>) => void followOtherTab(ev.data);
+
+async function followOtherTab(a: AuthView): Promise<void> {
+  if (!a || typeof a.state !== 'string' || a.state === 'IN_PROGRESS') return;
+  if (a.state === 'ACCEPTED') {
+    if (auth.state !== 'ACCEPTED' && !pendingLogin) await resumeAuth().catch(() => undefined);
+    return;
+  }
+  if (pendingLogin) return; // this tab's own login decides
+  // Not followed: an unreachable KSeF (each tab sees the network itself), and NONE while a
+  // login is still wanted (the other tab's user may lack ksef.change_settings).
+  if (a.state === 'ERROR' && a.reason?.startsWith('KSeF nieosiągalny')) return;
+  if (a.state === 'NONE' && (await db.setting.get<boolean>('authWanted'))) return;
+  auth = { ...a };
   for (const fn of authListeners) fn(auth);
 }
 
@@ -100,8 +126,10 @@ async function login(): Promise<AuthView> {
     const c = await company();
     await perms.ensureToken();
     const result = await (await ksefClient()).authorize(cred, { type: 'Nip', value: c.nip });
-    await setAuth(fromState(result));
-    if (auth.state === 'ACCEPTED') await db.setting.set('authWanted', true);
+    const view = fromState(result);
+    // Wanted first: other tabs hear ACCEPTED and log in only when a login is wanted.
+    if (view.state === 'ACCEPTED') await db.setting.set('authWanted', true);
+    await setAuth(view);
   } catch (e) {
     if (net.isNetworkError(e)) net.reportFailure(net.UNREACHABLE_TEXT);
     await setAuth({ state: 'ERROR', reason: errorText(e) });
