@@ -39,13 +39,9 @@ test('browser restart: invoices, history and credentials are still there', async
 });
 
 test('reload in the middle of a bulk send: it resumes, nothing is sent twice', async () => {
-  await H.openApp(page, stack.url, '#/ustawienia/system');
-  await page.fill('#gen-count', '30');
-  await page.click('#gen-run');
-  await page.waitForSelector('#gen-msg .msg-success');
+  await generate(page, 30);
   await H.openApp(page, stack.url);
-  await page.selectOption('select[aria-label="Status KSeF"]', 'waiting_for_sending');
-  await page.click('.inv-head input[type=checkbox]');
+  await selectWaiting(page);
   assert.match(await page.textContent('#bulk-send'), /\(31\)/);
   // Every KSeF request now takes a while, so the reload lands in the middle of the send.
   await stack.simControl('PUT', '/_sim/faults', { latencyMs: 400 });
@@ -69,15 +65,10 @@ test('reload in the middle of a bulk send: it resumes, nothing is sent twice', a
 });
 
 test('a second tab opened in the middle of a send leaves it to the first: nothing is sent twice', async () => {
-  await H.openApp(page, stack.url, '#/ustawienia/system');
-  await page.fill('#gen-count', '6');
-  await page.click('#gen-run');
-  await page.waitForSelector('#gen-msg .msg-success');
+  await generate(page, 6);
   await H.openApp(page, stack.url);
-  await page.selectOption('select[aria-label="Status KSeF"]', 'waiting_for_sending');
-  const ids = await page.$$eval('.vlist .inv-row', (r) => r.map((x) => x.dataset.id).filter(Boolean));
+  const ids = await selectWaiting(page);
   assert.ok(ids.length >= 6, `${ids.length} waiting`); // the 6, and any earlier test left waiting
-  await page.click('.inv-head input[type=checkbox]');
   const before = await stack.simControl('GET', '/_sim/stats');
   await stack.simControl('PUT', '/_sim/faults', { latencyMs: 1000 });
   await page.click('#bulk-send');
@@ -104,28 +95,19 @@ test('a second tab opened in the middle of a send leaves it to the first: nothin
   await new Promise((r) => setTimeout(r, 500));
   const states = await stored(second);
   await second.close();
-  assert.equal(states.jobs, 0, 'no send job left');
-  for (const id of ids) {
-    const rows = states.history.filter(([i]) => i === id).map(([, s]) => s);
-    assert.deepEqual(rows.filter((s) => s === 'accepted' || s === 'rejected'), ['accepted'], `${id}: ${rows.join(', ')}`);
-  }
+  acceptedOnce(states, ids);
 });
 
 test('a tab closed in the middle of a send: another open tab finishes it at once', async () => {
-  await H.openApp(page, stack.url, '#/ustawienia/system');
-  await page.fill('#gen-count', '6');
-  await page.click('#gen-run');
-  await page.waitForSelector('#gen-msg .msg-success');
+  await generate(page, 6);
   await H.openApp(page, stack.url); // this tab stays open on the list
   const sender = await b.context.newPage();
   let ids;
   const before = await stack.simControl('GET', '/_sim/stats');
   try {
     await H.openApp(sender, stack.url);
-    await sender.selectOption('select[aria-label="Status KSeF"]', 'waiting_for_sending');
-    ids = await sender.$$eval('.vlist .inv-row', (r) => r.map((x) => x.dataset.id).filter(Boolean));
+    ids = await selectWaiting(sender);
     assert.ok(ids.length >= 6, `${ids.length} waiting`); // the 6, and any earlier test left waiting
-    await sender.click('.inv-head input[type=checkbox]');
     await stack.simControl('PUT', '/_sim/faults', { latencyMs: 1000 });
     await sender.click('#bulk-send');
     const statuses = async () => (await stored(page)).history.filter(([i]) => ids.includes(i)).map(([, s]) => s);
@@ -141,11 +123,7 @@ test('a tab closed in the middle of a send: another open tab finishes it at once
   assert.equal(after.accepted - before.accepted, ids.length);
   assert.equal(after.invoices - before.invoices, ids.length, 'the simulator received each invoice once');
   const states = await stored(page);
-  assert.equal(states.jobs, 0, 'no send job left');
-  for (const id of ids) {
-    const rows = states.history.filter(([i]) => i === id).map(([, s]) => s);
-    assert.deepEqual(rows.filter((s) => s === 'accepted' || s === 'rejected'), ['accepted'], `${id}: ${rows.join(', ')}`);
-  }
+  acceptedOnce(states, ids);
 });
 
 test('network cut after load: the app works from the service worker and says KSeF is unreachable', async () => {
@@ -203,5 +181,30 @@ async function until(cond, what, ms = 30_000) {
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Ustawienia → System: `n` generated invoices, issued (OCZEKUJE NA WYSŁANIE DO KSEF). */
+async function generate(p, n) {
+  await H.openApp(p, stack.url, '#/ustawienia/system');
+  await p.fill('#gen-count', String(n));
+  await p.click('#gen-run');
+  await p.waitForSelector('#gen-msg .msg-success');
+}
+
+/** On the list: filters OCZEKUJE NA WYSŁANIE DO KSEF, selects them all; their ids. */
+async function selectWaiting(p) {
+  await p.selectOption('select[aria-label="Status KSeF"]', 'waiting_for_sending');
+  const ids = await p.$$eval('.vlist .inv-row', (r) => r.map((x) => x.dataset.id).filter(Boolean));
+  await p.click('.inv-head input[type=checkbox]');
+  return ids;
+}
+
+/** No send job left, and each invoice has exactly one final row: ZAAKCEPTOWANO. */
+function acceptedOnce(states, ids) {
+  assert.equal(states.jobs, 0, 'no send job left');
+  for (const id of ids) {
+    const rows = states.history.filter(([i]) => i === id).map(([, s]) => s);
+    assert.deepEqual(rows.filter((s) => s === 'accepted' || s === 'rejected'), ['accepted'], `${id}: ${rows.join(', ')}`);
   }
 }

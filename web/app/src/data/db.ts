@@ -98,15 +98,7 @@ export async function atomically(
   names: StoreName[],
   fn: (stores: Record<string, IDBObjectStore>) => void,
 ): Promise<void> {
-  const tx = (await openDb()).transaction(names, 'readwrite');
-  const stores: Record<string, IDBObjectStore> = {};
-  for (const n of names) stores[n] = tx.objectStore(n);
-  fn(stores);
-  await new Promise<void>((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = (ev) => reject(failed(ev, tx));
-    tx.onabort = (ev) => reject(failed(ev, tx));
-  });
+  await checkAndSet(names, () => [], (_, stores) => fn(stores));
 }
 
 /**
@@ -153,6 +145,15 @@ export async function checkAndSet<R>(
   await done;
   if (!out) throw new Error('transaction committed without its write step');
   return out.value;
+}
+
+/** A channel to the app's other tabs (none where `BroadcastChannel` is missing): they
+ *  share this IndexedDB, and each tells the others what it changed. */
+export function tabChannel<T>(name: string, onMessage: (data: T) => void): BroadcastChannel | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined;
+  const channel = new BroadcastChannel(name);
+  channel.onmessage = (ev: MessageEvent<T>) => onMessage(ev.data);
+  return channel;
 }
 
 export const setting = {

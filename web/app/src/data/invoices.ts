@@ -23,13 +23,10 @@ function notify(): void {
 
 // Other tabs of the app write the same IndexedDB: each write is announced, and a tab that
 // hears one drops its list cache, so its list shows the other tab's invoices and statuses.
-const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('tms-ksef-invoices');
-if (channel) {
-  channel.onmessage = () => {
-    cache = undefined;
-    notify();
-  };
-}
+const channel = db.tabChannel('tms-ksef-invoices', () => {
+  cache = undefined;
+  notify();
+});
 function broadcast(): void {
   channel?.postMessage('changed');
 }

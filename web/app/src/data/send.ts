@@ -86,7 +86,7 @@ export async function send(ids: string[], opts: { mode?: SendMode; retry?: boole
   for (const id of ids) {
     const row = await inv.get(id);
     const reason = why(row, opts.retry ?? false);
-    if (reason) results.push({ id, number: row?.number ?? id, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text: reason, ok: false });
+    if (reason) results.push(refusal(id, row, reason));
     else rows.push(row!);
   }
   if (rows.length === 0) {
@@ -102,6 +102,11 @@ export async function send(ids: string[], opts: { mode?: SendMode; retry?: boole
   // One invoice refused by the claim (sent meanwhile, or being sent elsewhere): as above.
   if (ids.length === 1 && claimed.sent.length === 0 && claimed.refused.length === 1) throw new SendRefused(claimed.refused[0].text);
   return [...results, ...claimed.refused, ...claimed.sent];
+}
+
+/** The result of an invoice that does not go, with what the row says now. */
+function refusal(id: string, row: InvoiceRow | undefined, text: string): SendResult {
+  return { id, number: row?.number ?? id, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text, ok: false };
 }
 
 const BUSY_TEXT = 'Ta faktura jest właśnie wysyłana do KSeF (w tej lub w innej karcie przeglądarki); wynik pojawi się w historii KSeF.';
@@ -149,7 +154,7 @@ async function claimAndRun(ids: string[], mode: SendMode, retry: boolean): Promi
             }
             const reason = why(row, retry);
             if (reason) {
-              refused.push({ id, number: row?.number ?? id, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text: reason, ok: false });
+              refused.push(refusal(id, row, reason));
               return;
             }
             const next = { ...row!, ksefStatus: 'waiting_for_sending' as KsefStatus, sendMode: mode, ksefUpdatedAt: now };
@@ -178,16 +183,11 @@ async function claimAndRun(ids: string[], mode: SendMode, retry: boolean): Promi
       resumed = await resumeJob(other);
     } catch (e) { // the new job's results are kept; the interrupted one says why it stopped
       const text = e instanceof SendRefused ? e.message : errorText(e);
-      for (const id of mine) refused.push({ id, number: (await inv.get(id))?.number ?? id, text, ok: false });
+      for (const id of mine) refused.push(refusal(id, await inv.get(id), text));
       continue;
     }
     if (resumed) sent.push(...resumed);
-    else {
-      for (const id of mine) {
-        const row = await inv.get(id);
-        refused.push({ id, number: row?.number ?? id, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text: BUSY_TEXT, ok: false });
-      }
-    }
+    else for (const id of mine) refused.push(refusal(id, await inv.get(id), BUSY_TEXT));
   }
   return { sent, refused };
 }
@@ -324,17 +324,21 @@ async function resumeJob(id: string): Promise<SendResult[] | undefined> {
       watch(id);
       return undefined;
     }
-    const job = await db.get<SendJob>('sendJobs', id);
-    if (!job || job.invoiceIds.some((i) => inFlight.has(i))) return undefined;
-    return run(job);
+    return runStored(id);
   });
 }
 
+/** With the job's lock held: runs the job if it is still stored and not running here. */
+async function runStored(id: string): Promise<SendResult[] | undefined> {
+  const job = await db.get<SendJob>('sendJobs', id);
+  if (!job || job.invoiceIds.some((i) => inFlight.has(i))) return undefined;
+  return run(job);
+}
+
 /** Tabs announce the jobs they start; every other tab watches them. */
-const jobsChannel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('tms-ksef-send-jobs');
-if (jobsChannel) jobsChannel.onmessage = (ev: MessageEvent<{ job?: unknown }>) => {
-  if (typeof ev.data?.job === 'string') watch(ev.data.job);
-};
+const jobsChannel = db.tabChannel<{ job?: unknown }>('tms-ksef-send-jobs', (m) => {
+  if (typeof m?.job === 'string') watch(m.job);
+});
 
 const watched = new Set<string>();
 /**
@@ -346,12 +350,10 @@ const watched = new Set<string>();
 function watch(jobId: string): void {
   if (!locks || watched.has(jobId)) return;
   watched.add(jobId);
-  void locks.request(`tms-ksef-send-job:${jobId}`, async () => {
-    const job = await db.get<SendJob>('sendJobs', jobId);
-    if (!job || job.invoiceIds.some((i) => inFlight.has(i))) return;
+  void withJobLock(jobId, false, async () => {
     // Without authorization or the permission it stays stored for the next resumePending.
     if (authView().state !== 'ACCEPTED' || !perms.can('ksef.change_document')) return;
-    await run(job).catch(() => undefined); // run records the outcome or keeps the job
+    await runStored(jobId); // run records the outcome, or keeps the job on an interruption
   }).catch(() => undefined).finally(() => watched.delete(jobId));
 }
 
