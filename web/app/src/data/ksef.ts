@@ -65,9 +65,15 @@ export function onAuth(fn: (a: AuthView) => void): () => void {
 async function setAuth(a: AuthView): Promise<void> {
   auth = { ...a, at: a.at ?? new Date().toISOString() };
   if (a.state !== 'IN_PROGRESS') {
-    await db.setting.set('authView', auth);
-    authChannel?.postMessage(auth);
+    const stored = auth; // what is stored and announced, even if the status moves on meanwhile
+    await db.setting.set('authView', stored);
+    authChannel?.postMessage(stored);
   }
+  shown();
+}
+
+/** The top bar and the settings screen show the current status. */
+function shown(): void {
   for (const fn of authListeners) fn(auth);
 }
 
@@ -76,8 +82,7 @@ async function setAuth(a: AuthView): Promise<void> {
 // logs in too (silently, with the stored credential). ERROR elsewhere (a wrong password on
 // ZAPISZ, a refused login) or NONE with no login wanted: this tab shows it as well, and
 // sending waits for AUTHORIZE, as the settings screen says.
-const authChannel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('tms-ksef-auth');
-if (authChannel) authChannel.onmessage = (ev: MessageEvent<AuthView>) => void followOtherTab(ev.data);
+const authChannel = db.tabChannel<AuthView>('tms-ksef-auth', (a) => void followOtherTab(a));
 
 async function followOtherTab(a: AuthView): Promise<void> {
   if (!a || typeof a.state !== 'string' || a.state === 'IN_PROGRESS') return;
@@ -91,7 +96,7 @@ async function followOtherTab(a: AuthView): Promise<void> {
   if (a.state === 'ERROR' && a.reason?.startsWith('KSeF nieosiągalny')) return;
   if (a.state === 'NONE' && (await db.setting.get<boolean>('authWanted'))) return;
   auth = { ...a };
-  for (const fn of authListeners) fn(auth);
+  shown();
 }
 
 export async function loadAuth(): Promise<void> {
