@@ -126,6 +126,46 @@ test('a tab closed in the middle of a send: another open tab finishes it at once
   acceptedOnce(states, ids);
 });
 
+test('WYSYŁKA OFFLINE in one tab while another tab sends the same invoice online: the online send wins, nothing is overwritten', async () => {
+  const x = await H.createInvoice(page, { buyer: 'Dwie Karty Sp. z o.o.' });
+  const other = await b.context.newPage();
+  try {
+    await H.openApp(other, stack.url, `#/faktura/${x.id}/ksef`);
+    await other.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]');
+    await H.openApp(page, stack.url, `#/faktura/${x.id}/ksef`);
+    await page.waitForSelector('#latarnia');
+    // Every KSeF request (Latarnia included) now takes 2 s: the offline mode in this tab
+    // waits for Latarnia, and meanwhile the other tab claims the invoice for an online send.
+    await stack.simControl('PUT', '/_sim/faults', { latencyMs: 2000 });
+    await page.click('#ksef-send');
+    await page.click('[data-mode="offline24"]');
+    await other.click('#ksef-send');
+    await other.click('[data-mode="online"]');
+    await page.waitForFunction(() => /WYSYŁKA OFFLINE/.test(document.querySelector('#ksef-msg')?.textContent ?? '') || !!document.querySelector('#ksef-msg .msg-error'), null, { timeout: 30_000 });
+    assert.match(await page.textContent('#ksef-msg'), /właśnie wysyłana do KSeF \(w tej lub w innej karcie/);
+    const mine = async () => (await stored(page)).history.filter(([i]) => i === x.id).map(([, s]) => s);
+    await until(async () => (await mine()).includes('accepted'), 'the other tab ends with ZAAKCEPTOWANO', 120_000);
+  } finally {
+    await stack.simControl('PUT', '/_sim/faults', { latencyMs: 0 });
+    await other.close();
+  }
+  const states = await stored(page);
+  acceptedOnce(states, [x.id]);
+  const statuses = states.history.filter(([i]) => i === x.id).map(([, s]) => s);
+  assert.ok(!statuses.includes('sent_offline'), `no WYSYŁKA OFFLINE in the history: ${statuses}`);
+  const row = await page.evaluate((id) => new Promise((res, rej) => {
+    const o = indexedDB.open('tms-ksef-app');
+    o.onerror = () => rej(o.error);
+    o.onsuccess = () => {
+      const r = o.result.transaction('invoices').objectStore('invoices').get(id);
+      r.onsuccess = () => { o.result.close(); res(r.result); };
+    };
+  }), x.id);
+  assert.equal(row.ksefStatus, 'accepted');
+  assert.equal(row.sendMode, 'online');
+  assert.equal(row.offline, undefined, 'no offline QR codes or deadline on an invoice sent online');
+});
+
 test('network cut after load: the app works from the service worker and says KSeF is unreachable', async () => {
   await H.openApp(page, stack.url);
   await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 20_000 });

@@ -47,24 +47,45 @@ export async function getXml(id: string): Promise<Uint8Array | undefined> {
   return v instanceof ArrayBuffer ? new Uint8Array(v) : v;
 }
 
-export async function putRow(row: InvoiceRow): Promise<void> {
-  await db.put('invoices', row);
-  broadcast();
-  if (cache) {
-    const i = cache.findIndex((r) => r.id === row.id);
-    if (i >= 0) cache[i] = row;
-    else cache.unshift(row);
-  }
-  notify();
+/** A row's new state, and the history rows recorded with it. */
+export interface RowChange {
+  row: InvoiceRow;
+  history?: HistoryRow[];
 }
 
-/** Updates several rows in one transaction (bulk send results). */
-export async function putRows(rows: InvoiceRow[], history: HistoryRow[] = []): Promise<void> {
-  await db.atomically(['invoices', 'history'], (s) => {
-    for (const r of rows) s.invoices.put(r);
-    for (const h of history) s.history.put(h);
-  });
-  written(rows);
+/**
+ * Read-modify-write of invoice rows in one IndexedDB transaction ({@link db.checkAndSet}):
+ * `change` gets each row as stored now, not as read before an `await` (another tab may have
+ * sent, queued or accepted it meanwhile), and whether a stored send job holds it (`inJob`;
+ * a job's rows are claimed in the transaction that stores it), and returns its new state or
+ * `undefined` to leave it. So a write never puts back fields that another tab has changed.
+ * `also` adds writes to the same transaction (a job's end, XML files). `change` and `also`
+ * must not await. Resolves with the rows written.
+ */
+export async function update(
+  ids: string[],
+  change: (row: InvoiceRow | undefined, id: string, inJob: boolean) => RowChange | undefined,
+  also?: (stores: Record<string, IDBObjectStore>) => void,
+): Promise<InvoiceRow[]> {
+  const rows = await db.checkAndSet(
+    ['invoices', 'history', 'sendJobs', 'xml'],
+    (s) => [s.sendJobs.getAll(), ...ids.map((id) => s.invoices.get(id))],
+    ([jobs, ...found], s) => {
+      const held = new Set((jobs as { invoiceIds: string[] }[]).flatMap((j) => j.invoiceIds));
+      const out: InvoiceRow[] = [];
+      ids.forEach((id, i) => {
+        const c = change(found[i] as InvoiceRow | undefined, id, held.has(id));
+        if (!c) return;
+        s.invoices.put(c.row);
+        for (const h of c.history ?? []) s.history.put(h);
+        out.push(c.row);
+      });
+      also?.(s);
+      return out;
+    },
+  );
+  if (rows.length) written(rows);
+  return rows;
 }
 
 /** Rows written by another module's transaction: the list's cache and its listeners follow. */

@@ -21,7 +21,7 @@ import * as net from './net';
 import * as perms from './perms';
 import * as send from './send';
 import { authView, company, credentials, env, errorText, initKsef, ksefClient } from './ksef';
-import { SEND_MODE_LABEL, type HistoryRow, type InvoiceRow, type SendMode } from './model';
+import { SEND_MODE_LABEL, type InvoiceRow, type SendMode } from './model';
 
 export const OFFLINE_MODES: OfflineMode[] = ['offline24', 'unavailability', 'emergency'];
 export const isOfflineMode = (m: SendMode | undefined): m is OfflineMode => !!m && m !== 'online';
@@ -229,22 +229,26 @@ export async function pendingRows(): Promise<OfflineRow[]> {
  *  ended gives a date; a new failure moves it). */
 export async function refreshDeadlines(l?: LatarniaView): Promise<number> {
   l ??= await readLatarnia();
-  const rows = ((await inv.list()) as OfflineRow[]).filter((r) => r.offline && r.ksefStatus !== 'accepted');
-  const changed: OfflineRow[] = [];
-  for (const r of rows) {
-    const o = r.offline!;
-    const periods = mergePeriods(o.periods, l.periods);
+  const periodsNow = l.periods;
+  const ids = ((await inv.list()) as OfflineRow[]).filter((r) => r.offline && r.ksefStatus !== 'accepted').map((r) => r.id);
+  // Recomputed from each row as stored when written (another tab may have sent it meanwhile).
+  const changed = await inv.update(ids, (row) => {
+    const r = row as OfflineRow | undefined;
+    const o = r?.offline;
+    if (!r || !o || r.ksefStatus === 'accepted') return undefined;
+    const periods = mergePeriods(o.periods, periodsNow);
     const d = deadlineOf(o.mode, o.issueDate, periods);
-    if (d.deadline !== o.deadline || d.deadlineKind !== o.deadlineKind || periods.length !== o.periods.length) {
-      changed.push({ ...r, offline: { ...o, periods, ...d }, ksefUpdatedAt: new Date().toISOString() });
-    }
-  }
-  if (changed.length) await inv.putRows(changed);
+    if (d.deadline === o.deadline && d.deadlineKind === o.deadlineKind && periods.length === o.periods.length) return undefined;
+    return { row: { ...r, offline: { ...o, periods, ...d }, ksefUpdatedAt: new Date().toISOString() } as OfflineRow };
+  });
   return changed.length;
 }
 
 // ---- WYŚLIJ DO KSEF → offline mode -------------------------------------------------------
 
+/** WYSYŁKA OFFLINE: both QR links and the deadline are prepared for each invoice, then
+ *  stored in one transaction that re-reads the rows: an invoice that another tab has sent,
+ *  is sending or has queued in the meantime is left as it is and said so. */
 async function queue(rows: InvoiceRow[], mode: OfflineMode): Promise<send.SendResult[]> {
   await initKsef();
   const cred = await (await credentials()).get('offline');
@@ -253,13 +257,12 @@ async function queue(rows: InvoiceRow[], mode: OfflineMode): Promise<send.SendRe
   const e = await env();
   const c = await company();
   const now = new Date().toISOString();
-  const next: OfflineRow[] = [];
-  const history: HistoryRow[] = [];
-  const results: send.SendResult[] = [];
+  const results = new Map<string, send.SendResult>();
+  const ready = new Map<string, { seen: OfflineRow; info: OfflineInfo; when: string }>();
   for (const row of rows as OfflineRow[]) {
     const xml = await inv.getXml(row.id);
     if (!xml) {
-      results.push({ id: row.id, number: row.number, text: 'Faktura nie ma pliku XML: wystaw ją.', ok: false });
+      results.set(row.id, { id: row.id, number: row.number, text: 'Faktura nie ma pliku XML: wystaw ją.', ok: false });
       continue;
     }
     const doc = parseXml(xml);
@@ -270,14 +273,25 @@ async function queue(rows: InvoiceRow[], mode: OfflineMode): Promise<send.SendRe
     const periods = mergePeriods(row.offline?.periods ?? [], l.periods);
     const d = deadlineOf(mode, issueDate, periods);
     const info: OfflineInfo = { mode, at: now, issueDate, sellerNip, kod1, kod2, latarnia: l.status, periods, ...d };
-    next.push({ ...row, ksefStatus: 'sent_offline', sendMode: mode, offline: info, ksefUpdatedAt: now });
-    const when = d.deadline ? `termin wysyłki do KSeF: ${d.deadline}` : d.deadlineNote ?? '';
-    history.push({ invoiceId: row.id, status: 'sent_offline', createdAt: now, mode, description: `Tryb wysyłki: ${modeText(mode)}; ${when}`.trim() });
-    results.push({ id: row.id, number: row.number, status: 'sent_offline', ok: true,
-      text: `WYSYŁKA OFFLINE (${modeText(mode)}): faktura zapisana do późniejszej wysyłki; ${when}. Wydruk zawiera kody QR „OFFLINE” i „CERTYFIKAT”.` });
+    ready.set(row.id, { seen: row, info, when: d.deadline ? `termin wysyłki do KSeF: ${d.deadline}` : d.deadlineNote ?? '' });
   }
-  await inv.putRows(next, history);
-  return results;
+  await inv.update([...ready.keys()], (row, id, inJob) => {
+    const { seen, info, when } = ready.get(id)!;
+    const changed = row && (row.ksefStatus !== seen.ksefStatus || row.hash !== seen.hash || row.sendMode !== seen.sendMode);
+    const reason = inJob ? send.BUSY_TEXT : send.why(row, false)
+      ?? (changed ? 'Status faktury zmienił się w międzyczasie (np. w innej karcie przeglądarki): sprawdź historię KSeF i spróbuj ponownie.' : undefined);
+    if (reason) {
+      results.set(id, { id, number: row?.number ?? seen.number, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text: reason, ok: false });
+      return undefined;
+    }
+    results.set(id, { id, number: row!.number, status: 'sent_offline', ok: true,
+      text: `WYSYŁKA OFFLINE (${modeText(mode)}): faktura zapisana do późniejszej wysyłki; ${when}. Wydruk zawiera kody QR „OFFLINE” i „CERTYFIKAT”.` });
+    return {
+      row: { ...row!, ksefStatus: 'sent_offline', sendMode: mode, offline: info, ksefUpdatedAt: now } as OfflineRow,
+      history: [{ invoiceId: id, status: 'sent_offline', createdAt: now, mode, description: `Tryb wysyłki: ${modeText(mode)}; ${when}`.trim() }],
+    };
+  });
+  return rows.map((r) => results.get(r.id)!);
 }
 
 export function register(): void {
@@ -309,10 +323,33 @@ export function canCorrect(r: OfflineRow): boolean {
 
 const corrKey = (id: string) => `${id}#korekta-techniczna`;
 
+/** Technical corrections being prepared or sent by this tab (where Web Locks are missing). */
+const correcting = new Set<string>();
+
+/** Runs `fn` as the only one preparing or sending `id`'s technical correction in every tab of the origin. */
+async function correctionLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  const busy = () => new send.SendRefused('Korekta techniczna tej faktury jest właśnie przygotowywana lub wysyłana (w tej lub w innej karcie przeglądarki).');
+  if (correcting.has(id)) throw busy();
+  correcting.add(id);
+  try {
+    if (typeof navigator === 'undefined' || !('locks' in navigator)) return await fn();
+    return await navigator.locks.request(`tms-ksef-correction:${id}`, { ifAvailable: true }, async (lock) => {
+      if (!lock) throw busy();
+      return fn();
+    });
+  } finally {
+    correcting.delete(id);
+  }
+}
+
 /** Builds the corrected XML (same content re-generated from the draft; a new number when
  *  the rejection was a duplicate of the number) and remembers the rejected file's hash. */
 export async function prepareCorrection(id: string, number?: string): Promise<{ hash: string; rejectedHash: string; xml: Uint8Array }> {
   if (!perms.can('ksef.change_document')) throw new send.SendRefused(perms.refusal('ksef.change_document'));
+  return correctionLock(id, () => prepareLocked(id, number));
+}
+
+async function prepareLocked(id: string, number?: string): Promise<{ hash: string; rejectedHash: string; xml: Uint8Array }> {
   const row = (await inv.get(id)) as OfflineRow | undefined;
   if (!row || !canCorrect(row)) throw new send.SendRefused('Korekta techniczna dotyczy tylko faktury offline odrzuconej przez KSeF.');
   const draft = await inv.getDraft(id);
@@ -324,39 +361,62 @@ export async function prepareCorrection(id: string, number?: string): Promise<{ 
   const xml = draftToXml(d, new Date());
   const rejectedHash = row.outcome?.invoiceHash || invoiceHash(oldXml).base64;
   const hash = invoiceHash(xml).base64;
-  await db.put('xml', xml, corrKey(id));
-  const next: OfflineRow = { ...row, offline: { ...row.offline!, rejectedHash, correction: { hash, preparedAt: new Date().toISOString(), number: d.invoiceNumber } } };
-  await inv.putRows([next]);
+  const prepared = { hash, preparedAt: new Date().toISOString(), number: d.invoiceNumber };
+  // The file and the row in one transaction, and only while the row is still a rejected
+  // offline invoice (another tab may have sent its correction meanwhile).
+  await inv.update([id], (r) => {
+    const fresh = r as OfflineRow | undefined;
+    // Thrown: the transaction is aborted, the file is not stored either.
+    if (!fresh || !canCorrect(fresh)) throw new send.SendRefused('Faktura zmieniła się w międzyczasie (np. w innej karcie przeglądarki): nie jest już odrzuconą fakturą offline.');
+    return { row: { ...fresh, offline: { ...fresh.offline!, rejectedHash, correction: prepared } } as OfflineRow };
+  }, (st) => st.xml.put(xml, corrKey(id)));
   return { hash, rejectedHash, xml };
 }
 
 /** Sends the prepared correction online with offlineMode: true and hashOfCorrectedInvoice. */
 export async function sendCorrection(id: string): Promise<send.SendResult> {
   await send.preconditions('online');
-  const row = (await inv.get(id)) as OfflineRow | undefined;
-  const o = row?.offline;
-  if (!row || !o?.correction || !o.rejectedHash) throw new send.SendRefused('Najpierw przygotuj poprawiony plik XML (KOREKTA TECHNICZNA).');
-  const xml = await inv.getXml(corrKey(id));
-  if (!xml) throw new send.SendRefused('Brak przygotowanego pliku XML korekty technicznej.');
-  if (authView().state !== 'ACCEPTED') throw new send.SendRefused('Autoryzuj w Ustawienia → Rozliczenia → KSEF → AUTHORIZE.');
-  const client = await ksefClient();
-  const r = await client.sendInvoices([{ id, xml }], { mode: 'online', offline: true, correctedHash: o.rejectedHash });
-  const out = r.outcomes[0];
-  const now = new Date().toISOString();
-  const accepted = out.status === 'accepted';
-  const next: OfflineRow = {
-    ...row, ksefStatus: out.status, ksefNumber: out.ksefNumber ?? row.ksefNumber, outcome: out, ksefUpdatedAt: now,
-    ...(accepted ? { number: o.correction.number, hash: o.correction.hash } : {}),
-    offline: { ...o, correction: { ...o.correction, sentAt: now, refused: undefined } },
-  };
-  if (accepted) {
-    // The corrected file becomes the invoice's XML (printouts, KOD I); the rejected one is kept.
-    await db.put('xml', (await inv.getXml(id))!, `${id}#odrzucona`);
-    await db.put('xml', xml, id);
-  }
-  await inv.putRows([next], [{ invoiceId: id, status: out.status, ksefNumber: out.ksefNumber ?? undefined, createdAt: now,
-    invoicingDate: out.invoicingDate, mode: o.mode, outcome: out, details: out.details,
-    description: accepted ? `Korekta techniczna przyjęta (hashOfCorrectedInvoice ${o.rejectedHash})` : out.description }]);
-  return { id, number: next.number, status: out.status, ksefNumber: out.ksefNumber ?? undefined, ok: accepted,
-    text: accepted ? 'Sukces: korekta techniczna przyjęta' : [out.description, ...(out.details ?? [])].join(' — ') };
+  return correctionLock(id, async () => {
+    // Read under the lock: a correction that another tab has just sent is not sent again.
+    const row = (await inv.get(id)) as OfflineRow | undefined;
+    const o = row?.offline;
+    if (!row || !o?.correction || !o.rejectedHash) throw new send.SendRefused('Najpierw przygotuj poprawiony plik XML (KOREKTA TECHNICZNA).');
+    if (!canCorrect(row)) throw new send.SendRefused(`Faktura ma już status ${row.ksefStatus === 'accepted' ? `ZAAKCEPTOWANO (numer KSeF ${row.ksefNumber ?? ''})` : 'inny niż ODRZUCONO'}: korekta techniczna nie jest potrzebna.`);
+    const xml = await inv.getXml(corrKey(id));
+    if (!xml) throw new send.SendRefused('Brak przygotowanego pliku XML korekty technicznej.');
+    if (authView().state !== 'ACCEPTED') throw new send.SendRefused('Autoryzuj w Ustawienia → Rozliczenia → KSEF → AUTHORIZE.');
+    const rejectedXml = await inv.getXml(id);
+    const client = await ksefClient();
+    const r = await client.sendInvoices([{ id, xml }], { mode: 'online', offline: true, correctedHash: o.rejectedHash });
+    const out = r.outcomes[0];
+    const now = new Date().toISOString();
+    const accepted = out.status === 'accepted';
+    let number = row.number;
+    // The outcome, and for an acceptance the corrected file as the invoice's XML (printouts,
+    // KOD I; the rejected one is kept), in one transaction on the row as stored now.
+    await inv.update([id], (r2) => {
+      const fresh = r2 as OfflineRow | undefined;
+      const fo = fresh?.offline;
+      if (!fresh || !fo?.correction) return undefined;
+      // The correction as sent (prepared under the same lock, so it is the stored one).
+      const sent = o.correction!;
+      number = accepted ? sent.number : fresh.number;
+      return {
+        row: {
+          ...fresh, ksefStatus: out.status, ksefNumber: out.ksefNumber ?? fresh.ksefNumber, outcome: out, ksefUpdatedAt: now,
+          ...(accepted ? { number: sent.number, hash: sent.hash } : {}),
+          offline: { ...fo, correction: { ...sent, sentAt: now, refused: undefined } },
+        } as OfflineRow,
+        history: [{ invoiceId: id, status: out.status, ksefNumber: out.ksefNumber ?? undefined, createdAt: now,
+          invoicingDate: out.invoicingDate, mode: fo.mode, outcome: out, details: out.details,
+          description: accepted ? `Korekta techniczna przyjęta (hashOfCorrectedInvoice ${o.rejectedHash})` : out.description }],
+      };
+    }, (st) => {
+      if (!accepted) return;
+      if (rejectedXml) st.xml.put(rejectedXml, `${id}#odrzucona`);
+      st.xml.put(xml, id);
+    });
+    return { id, number, status: out.status, ksefNumber: out.ksefNumber ?? undefined, ok: accepted,
+      text: accepted ? 'Sukces: korekta techniczna przyjęta' : [out.description, ...(out.details ?? [])].join(' — ') };
+  });
 }

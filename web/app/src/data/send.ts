@@ -67,7 +67,8 @@ export async function preconditions(mode: SendMode, retry = false): Promise<void
   }
 }
 
-function why(row: InvoiceRow | undefined, retry: boolean): string | undefined {
+/** Why an invoice cannot be sent now (undefined: it can), also for the offline modes. */
+export function why(row: InvoiceRow | undefined, retry: boolean): string | undefined {
   if (!row) return 'Nie znaleziono faktury.';
   if (row.docStatus !== 'WYSTAWIONY') return 'Do KSeF można wysłać tylko fakturę o statusie WYSTAWIONY.';
   if (row.outsideKsef) return 'Faktura wystawiona poza KSeF: nie jest wysyłana.';
@@ -96,7 +97,9 @@ export async function send(ids: string[], opts: { mode?: SendMode; retry?: boole
   if (mode !== 'online' && !opts.retry) { // issue 8: a retry of an offline invoice sends it (offlineMode: true)
     const handler = offlineHandlers[mode];
     if (!handler) throw new SendRefused(`Tryb wysyłki „${SEND_MODE_LABEL[mode]}” nie jest jeszcze dostępny.`);
-    return [...results, ...(await handler(rows))];
+    const queued = await handler(rows);
+    if (ids.length === 1 && queued.length === 1 && !queued[0].ok) throw new SendRefused(queued[0].text);
+    return [...results, ...queued];
   }
   const claimed = await claimAndRun(rows.map((r) => r.id), mode, opts.retry ?? false);
   // One invoice refused by the claim (sent meanwhile, or being sent elsewhere): as above.
@@ -109,7 +112,7 @@ function refusal(id: string, row: InvoiceRow | undefined, text: string): SendRes
   return { id, number: row?.number ?? id, status: row?.ksefStatus, ksefNumber: row?.ksefNumber, text, ok: false };
 }
 
-const BUSY_TEXT = 'Ta faktura jest właśnie wysyłana do KSeF (w tej lub w innej karcie przeglądarki); wynik pojawi się w historii KSeF.';
+export const BUSY_TEXT = 'Ta faktura jest właśnie wysyłana do KSeF (w tej lub w innej karcie przeglądarki); wynik pojawi się w historii KSeF.';
 
 /** Web Locks shared by every tab of the origin (absent outside secure contexts: then only
  *  this tab's in-flight set protects a job). */
@@ -204,12 +207,11 @@ async function run(job: SendJob): Promise<SendResult[]> {
       if (xml) items.push({ id, xml });
     }
     const now = new Date().toISOString();
-    const rows = (await Promise.all(job.invoiceIds.map((id) => inv.get(id)))).filter((r): r is InvoiceRow => !!r);
     if (job.state === undefined) {
-      await inv.putRows(
-        rows.map((r) => ({ ...r, ksefStatus: 'verifying', ksefUpdatedAt: now })),
-        rows.map((r) => ({ invoiceId: r.id, status: 'verifying', createdAt: now, mode: job.mode })),
-      );
+      await inv.update(job.invoiceIds, (r) => r && {
+        row: { ...r, ksefStatus: 'verifying', ksefUpdatedAt: now },
+        history: [{ invoiceId: r.id, status: 'verifying', createdAt: now, mode: job.mode }],
+      });
     }
     const client = await ksefClient();
     const sent = await client.sendInvoices(items, {
@@ -281,32 +283,32 @@ function historyOf(o: Outcome, mode: SendMode, invoiceId: string): HistoryRow {
 
 /** Records outcomes: rows and history, and (`doneJob`) the end of their job, in one
  *  transaction, so a crash in between cannot leave a finished job to be resumed and
- *  recorded a second time. */
+ *  recorded a second time. Each row is updated as stored at that moment: a final outcome
+ *  it already has is not recorded again, and a row already ZAAKCEPTOWANO keeps its status and
+ *  KSeF number (KSeF never takes an acceptance back; a later outcome, such as a
+ *  duplicate's rejection, goes to the history only). */
 async function applyOutcomes(outcomes: Outcome[], mode: SendMode, doneJob?: string): Promise<SendResult[]> {
-  const rows: InvoiceRow[] = [];
-  const history: HistoryRow[] = [];
   const results: SendResult[] = [];
-  for (const o of outcomes) {
-    const row = await inv.get(o.id);
-    if (!row) continue;
-    const next: InvoiceRow = {
-      ...row, ksefStatus: o.status, ksefNumber: o.ksefNumber ?? row.ksefNumber, outcome: o, sendMode: mode,
-      ksefUpdatedAt: new Date().toISOString(),
-    };
-    rows.push(next);
-    history.push(historyOf(o, mode, row.id));
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  await inv.update([...byId.keys()], (row) => {
+    const o = row && byId.get(row.id);
+    if (!row || !o) return undefined;
     results.push({
       id: row.id, number: row.number, status: o.status, ksefNumber: o.ksefNumber ?? undefined, ok: o.status === 'accepted',
       text: o.status === 'accepted' ? 'Sukces' : [o.description, ...(o.details ?? [])].filter(Boolean).join(' — ') || KSEF_STATUS_LABEL[o.status],
     });
-  }
-  await db.atomically(['invoices', 'history', 'sendJobs'], (st) => {
-    for (const r of rows) st.invoices.put(r);
-    for (const h of history) st.history.put(h);
+    // A final outcome recorded meanwhile by another tab (ODŚWIEŻ in two tabs): not twice.
+    const final = o.status === 'accepted' || o.status === 'rejected';
+    if (final && row.ksefStatus === o.status && row.outcome?.referenceNumber === o.referenceNumber) return undefined;
+    const next: InvoiceRow = row.ksefStatus === 'accepted' ? row : {
+      ...row, ksefStatus: o.status, ksefNumber: o.ksefNumber ?? row.ksefNumber, outcome: o, sendMode: mode,
+      ksefUpdatedAt: new Date().toISOString(),
+    };
+    return { row: next, history: [historyOf(o, mode, row.id)] };
+  }, (st) => {
     if (doneJob) st.sendJobs.delete(doneJob);
   });
-  inv.written(rows);
-  return results;
+  return results; // in the outcomes' order (`update` visits the ids in order)
 }
 
 /** Interrupted sends (reload, restart, network cut): resumed once KSeF is reachable and
