@@ -27,7 +27,8 @@ after(async () => {
   proxy?.stop();
 });
 
-const today = new Date().toISOString().slice(0, 10);
+// The Warsaw date: an invoice dated before the Warsaw day of its receipt is Offline (DIGEST §15).
+const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(new Date());
 const vat = draft('draft-vat.json');
 vat.invoiceNumber = `FV/BROWSER/${Date.now()}`;
 vat.issueDate = today;

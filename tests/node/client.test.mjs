@@ -11,7 +11,8 @@ const creds = demoCredentials();
 let proxy;
 let auth;
 const ctx = { type: 'Nip', value: '5265877635' };
-const today = new Date().toISOString().slice(0, 10);
+// The Warsaw date: an invoice dated before the Warsaw day of its receipt is Offline (DIGEST §15).
+const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(new Date());
 
 function invoice(number, createdAt = new Date()) {
   const d = draft('draft-vat.json');

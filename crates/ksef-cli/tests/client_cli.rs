@@ -33,7 +33,8 @@ fn invoice(dir: &Path, number: &str, broken: bool) -> String {
             .join("../samples/fa3-mf-official/fa3-mf01-vat-basic-goods-3-lines-23and5pct-paid.xml"),
     )
     .unwrap();
-    let d = time::OffsetDateTime::now_utc().date();
+    // The Warsaw date (a UTC date would make late-evening invoices Offline, DIGEST §15).
+    let d = ksef_core::offline::warsaw_date(time::OffsetDateTime::now_utc()).unwrap();
     let today = format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
     let mut xml = xml
         .replacen("<NIP>9999999999</NIP>", &format!("<NIP>{NIP}</NIP>"), 1)

@@ -133,7 +133,9 @@ pub fn invoice(seller_nip: &str, number: &str) -> Vec<u8> {
     let path = schemas()
         .join("../samples/fa3-mf-official/fa3-mf01-vat-basic-goods-3-lines-23and5pct-paid.xml");
     let xml = std::fs::read_to_string(path).unwrap();
-    let d = time::OffsetDateTime::now_utc().date();
+    // The Warsaw date: KSeF (and the simulator) mark an invoice whose P_1 is before the
+    // Warsaw day of its receipt as Offline (DIGEST §15), e.g. a UTC date after 23:00 UTC.
+    let d = ksef_core::offline::warsaw_date(time::OffsetDateTime::now_utc()).unwrap();
     let today = format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
     xml.replacen(
         "<NIP>9999999999</NIP>",

@@ -375,7 +375,8 @@ pub fn invoice(seller_nip: &str, number: &str, p1: &str) -> Vec<u8> {
 }
 
 pub fn today() -> String {
-    let d = time::OffsetDateTime::now_utc().date();
+    // The Warsaw date (a UTC date would make late-evening invoices Offline, DIGEST §15).
+    let d = ksef_core::offline::warsaw_date(time::OffsetDateTime::now_utc()).unwrap();
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
