@@ -128,6 +128,13 @@ async function login(): Promise<AuthView> {
       await setAuth({ state: 'ERROR', reason: 'Brak certyfikatu uwierzytelniającego: uzupełnij i zapisz certyfikat, klucz i hasło w Ustawienia → Rozliczenia → KSEF' });
       return auth;
     }
+    // An expired certificate is said here, not after a round trip ending in a KSeF error code.
+    const info = (await s.status()).auth;
+    const validity = info && certValidity('auth', info);
+    if (validity?.state === 'expired' || validity?.state === 'not_yet') {
+      await setAuth({ state: 'ERROR', reason: validity.text });
+      return auth;
+    }
     const c = await company();
     await perms.ensureToken();
     const result = await (await ksefClient()).authorize(cred, { type: 'Nip', value: c.nip });
@@ -216,7 +223,9 @@ export async function credentialStatus(): Promise<{ auth?: CertificateInfo; offl
 }
 
 export async function saveCredential(role: Role, cert: Uint8Array, key: Uint8Array, password: string): Promise<CertificateInfo> {
-  return (await credentials()).save(role, cert, key, password);
+  const info = await (await credentials()).save(role, cert, key, password);
+  for (const fn of credentialListeners) fn();
+  return info;
 }
 
 const ROLE_TEXT: Record<Role, { cert: string; type: string }> = {
@@ -225,6 +234,47 @@ const ROLE_TEXT: Record<Role, { cert: string; type: string }> = {
 };
 
 /** Polish message for a KsefError code (ZAPISZ in the KSEF tab and elsewhere). */
+/** How many days before a certificate's end the app starts warning (a new one takes the
+ *  KSeF certificate module's enrolment, and the Offline one must be valid when a buyer
+ *  scans KOD II: DIGEST §14). */
+export const CERT_WARN_DAYS = 30;
+
+export interface CertValidity {
+  state: 'ok' | 'soon' | 'expired' | 'not_yet';
+  /** Whole days left (ceil), negative once expired. */
+  days: number;
+  /** Polish text for 'soon', 'expired' and 'not_yet'. */
+  text?: string;
+}
+
+const warsawDate = (iso: string) => new Intl.DateTimeFormat('pl-PL', { timeZone: 'Europe/Warsaw', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(iso));
+
+/** Is a saved certificate usable now? KSeF refuses an expired or not yet valid certificate
+ *  at login, and KOD II signed with one fails verification when scanned (DIGEST §13–14). */
+export function certValidity(role: Role, info: CertificateInfo, now = new Date()): CertValidity {
+  const t = ROLE_TEXT[role];
+  const end = new Date(info.notAfter).getTime();
+  const days = Math.ceil((end - now.getTime()) / 86_400_000);
+  const renew = 'Pobierz nowy certyfikat w Module certyfikatów KSeF i zapisz go w Ustawienia → Rozliczenia → KSEF.';
+  if (now.getTime() < new Date(info.notBefore).getTime()) {
+    return { state: 'not_yet', days, text: `Certyfikat ${t.type} jest ważny dopiero od ${warsawDate(info.notBefore)}.` };
+  }
+  if (now.getTime() > end) {
+    return { state: 'expired', days, text: `Certyfikat ${t.type} wygasł ${warsawDate(info.notAfter)}. ${renew}` };
+  }
+  if (days <= CERT_WARN_DAYS) {
+    return { state: 'soon', days, text: `Certyfikat ${t.type} wygasa ${warsawDate(info.notAfter)} (za ${days} ${days === 1 ? 'dzień' : 'dni'}). ${renew}` };
+  }
+  return { state: 'ok', days };
+}
+
+const credentialListeners = new Set<() => void>();
+/** Called after a certificate has been saved (the expiry banner follows). */
+export function onCredentials(fn: () => void): () => void {
+  credentialListeners.add(fn);
+  return () => credentialListeners.delete(fn);
+}
+
 export function credentialErrorText(role: Role, e: unknown): string {
   const code = e instanceof KsefError ? e.code : (e as { code?: string })?.code;
   const t = ROLE_TEXT[role];

@@ -20,7 +20,7 @@ import * as inv from './invoices';
 import * as net from './net';
 import * as perms from './perms';
 import * as send from './send';
-import { authView, company, credentials, env, errorText, initKsef, ksefClient } from './ksef';
+import { authView, certValidity, company, credentialStatus, credentials, env, errorText, initKsef, ksefClient } from './ksef';
 import { SEND_MODE_LABEL, type InvoiceRow, type SendMode } from './model';
 
 export const OFFLINE_MODES: OfflineMode[] = ['offline24', 'unavailability', 'emergency'];
@@ -253,6 +253,11 @@ async function queue(rows: InvoiceRow[], mode: OfflineMode): Promise<send.SendRe
   await initKsef();
   const cred = await (await credentials()).get('offline');
   if (!cred) throw new send.SendRefused('Brak certyfikatu offline (typ II): uzupełnij i zapisz go w Ustawienia → Rozliczenia → KSEF. Bez niego nie można podpisać KODU II (CERTYFIKAT).');
+  const info = (await credentialStatus()).offline;
+  const validity = info && certValidity('offline', info);
+  if (validity?.state === 'expired' || validity?.state === 'not_yet') {
+    throw new send.SendRefused(`${validity.text} Kod QR „CERTYFIKAT” podpisany takim certyfikatem nie przejdzie weryfikacji w KSeF, więc faktura nie może być wystawiona w trybie offline.`);
+  }
   const l = await readLatarnia();
   const e = await env();
   const c = await company();

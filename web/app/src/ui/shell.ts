@@ -109,6 +109,33 @@ function banner(): HTMLElement {
   return el;
 }
 
+/** A saved certificate that has expired or expires within ksef.CERT_WARN_DAYS: said on
+ *  every screen to those who can renew it or send with it (a new one takes the KSeF
+ *  certificate module's enrolment, so the warning comes a month ahead). */
+function certBanner(): HTMLElement {
+  const el = h('div', { class: 'banner', id: 'cert-banner', hidden: true });
+  const draw = async () => {
+    const status = await ksef.credentialStatus().catch(() => ({}) as Awaited<ReturnType<typeof ksef.credentialStatus>>);
+    const concerned = perms.can('ksef.change_settings') || perms.can('ksef.change_document');
+    const notes = (['auth', 'offline'] as const).flatMap((role) => {
+      const info = status[role];
+      const v = info && ksef.certValidity(role, info);
+      return v && v.state !== 'ok' && concerned ? [{ role, v }] : [];
+    });
+    el.hidden = notes.length === 0;
+    replace(el, notes.map(({ role, v }) => {
+      const bad = v.state !== 'soon';
+      return h('div', { class: `msg ${bad ? 'msg-error' : 'msg-warning'}`, role: bad ? 'alert' : 'status', dataset: { role, state: v.state } },
+        v.text, ' ', h('a', { href: '#/ustawienia/rozliczenia/ksef' }, 'Ustawienia KSeF'));
+    }));
+  };
+  void draw();
+  ksef.onCredentials(() => void draw());
+  perms.onChange(() => void draw());
+  setInterval(() => void draw(), 3_600_000);
+  return el;
+}
+
 function progressBar(): HTMLElement {
   const bar = h('progress', { max: 1, value: 0 });
   const text = h('span');
@@ -139,7 +166,7 @@ export function mount(root: HTMLElement): void {
     userSwitcher(),
   );
   main = h('main', { id: 'main' });
-  replace(root, top, banner(), progressBar(), main);
+  replace(root, top, banner(), certBanner(), progressBar(), main);
   window.addEventListener('hashchange', () => void render());
   void render();
 }

@@ -55,10 +55,12 @@ const ROLE_UI: Record<Role, { title: string; cert: string; key: string; pass: st
   offline: { title: 'Ksef.Ui.offline', cert: 'certyfikat offline', key: 'klucz do certyfikatu offline', pass: 'hasło certyfikatu offline' },
 };
 
-function certSummary(i: CertificateInfo | undefined): Node {
+function certSummary(role: Role, i: CertificateInfo | undefined): Node {
   if (!i) return h('span', { class: 'muted' }, 'nie zapisano');
   const ids = i.identifiers.map((x) => `${x.type} ${x.value}`).join(', ');
-  return h('span', null, `${i.subject} · ${i.ksefType} · ważny do ${fmtShort(i.notAfter)} ${new Date(i.notAfter).getFullYear()}`, ids ? ` · ${ids}` : '');
+  const v = ksef.certValidity(role, i);
+  return h('span', null, `${i.subject} · ${i.ksefType} · ważny do ${fmtShort(i.notAfter)} ${new Date(i.notAfter).getFullYear()}`, ids ? ` · ${ids}` : '',
+    v.state !== 'ok' && h('div', { class: `msg ${v.state === 'soon' ? 'msg-warning' : 'msg-error'}`, id: `${role}-validity`, dataset: { state: v.state } }, v.text));
 }
 
 async function ksefTab(body: HTMLElement): Promise<() => void> {
@@ -70,7 +72,7 @@ async function ksefTab(body: HTMLElement): Promise<() => void> {
     const key = h('input', { type: 'file', id: `${role}-key`, name: `${role}-key`, accept: '.key,.pem,.der,.p8' });
     const pass = h('input', { type: 'password', id: `${role}-pass`, name: `${role}-pass`, autocomplete: 'off' });
     const out = h('div', { class: 'field-msgs', id: `${role}-msg` });
-    const saved = h('div', { class: 'saved', id: `${role}-saved` }, 'Zapisany: ', certSummary(status[role]));
+    const saved = h('div', { class: 'saved', id: `${role}-saved` }, 'Zapisany: ', certSummary(role, status[role]));
     inputs[role] = { cert, key, pass, out, saved };
     return h('fieldset', { class: 'cred' }, h('legend', null, ui.title, role === 'auth' ? authDot : null),
       h('div', { class: 'grid' },
@@ -124,7 +126,7 @@ async function ksefTab(body: HTMLElement): Promise<() => void> {
       touched++;
       try {
         const info = await ksef.saveCredential(role, await bytes(certFile), await bytes(keyFile), i.pass.value);
-        replace(i.saved, 'Zapisany: ', certSummary(info));
+        replace(i.saved, 'Zapisany: ', certSummary(role, info));
         i.pass.value = '';
         results.push(`${ROLE_UI[role].cert}: ${info.subject}`);
         const nip = info.identifiers.some((x) => /nip|vat/i.test(x.type));
