@@ -141,6 +141,33 @@ test('duplicate: ODRZUCONO, no number, "Duplikat faktury" and the details', asyn
   assert.match(await page.locator(`.vlist .inv-row[data-id="${dup.id}"]`).textContent(), /ODRZUCONO/);
 });
 
+test('issued yesterday, sent today: the panel says KSeF takes it as offline and by when; the history shows the Offline mode', async () => {
+  const DAY = 86_400_000;
+  const warsaw = (d) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(d);
+  const today = warsaw(new Date());
+  const yesterday = warsaw(new Date(Date.parse(`${today}T12:00:00Z`) - DAY));
+  await H.fillInvoice(page, { buyer: 'Wczoraj Sp. z o.o.' });
+  await page.fill('[data-path="issueDate"]', yesterday);
+  await page.click('#issue');
+  const x = await H.issued(page);
+  await H.openApp(page, stack.url, `#/faktura/${x.id}/ksef`);
+  await page.waitForSelector('#auto-offline');
+  const text = await page.textContent('#auto-offline');
+  assert.ok(text.includes(`Data wystawienia (P_1) ${yesterday} jest wcześniejsza niż dzisiejsza.`), text);
+  assert.match(text, /KSeF przyjmie tę fakturę jako wystawioną w trybie offline/);
+  // offline24: the next business day after P_1 (a weekend and holidays in between: at most a week).
+  const deadline = await page.getAttribute('#auto-offline', 'data-deadline');
+  assert.ok(deadline > yesterday && deadline <= warsaw(new Date(Date.parse(`${yesterday}T12:00:00Z`) + 7 * DAY)), deadline);
+  assert.ok(text.includes(deadline), text);
+  const state = today > deadline ? 'overdue' : today === deadline ? 'due_today' : 'in_time';
+  assert.equal(await page.getAttribute('#auto-offline', 'data-state'), state);
+  await H.shot(page, '04-auto-offline-warning');
+  assert.match(await H.sendOnline(page, x.id), /ZAAKCEPTOWANO/);
+  // The simulator, like KSeF, set invoicingMode Offline (offlineMode was false).
+  await page.waitForSelector('#ksef-history tbody tr[data-status="accepted"] .auto-offline');
+  assert.equal(await page.$('#auto-offline'), null);
+});
+
 test('sending while the authorization status is ERROR gives a clear message', async () => {
   const inv = await H.createInvoice(page, { buyer: 'Klient ERROR' });
   // A wrong password on ZAPISZ puts the status to ERROR (manual II.A).

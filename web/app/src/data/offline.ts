@@ -198,6 +198,24 @@ export function deadlineState(r: OfflineRow, today = warsawToday()): DeadlineSta
   return today > o.deadline ? 'overdue' : today === o.deadline ? 'due_today' : 'in_time';
 }
 
+/** An invoice to be sent online that KSeF will take as an offline one: with `offlineMode`
+ *  false, KSeF marks an invoice whose P_1 day is before the day it receives it as
+ *  `invoicingMode: Offline` (DIGEST §11, offline auto-detection). Not yet sent, it is in
+ *  effect an offline24 invoice, due by the next business day after P_1 (§15). */
+export interface AutoOffline {
+  issueDate: string;
+  deadline?: string;
+  state: 'in_time' | 'due_today' | 'overdue' | 'unknown';
+}
+
+export function autoOffline(r: OfflineRow, today = warsawToday()): AutoOffline | undefined {
+  if (r.offline || r.outsideKsef || r.docStatus !== 'WYSTAWIONY' || r.ksefStatus !== 'waiting_for_sending') return undefined;
+  if (!r.issueDate || r.issueDate >= today) return undefined;
+  const d = deadlineOf('offline24', r.issueDate, []);
+  const state = !d.deadline ? 'unknown' : today > d.deadline ? 'overdue' : today === d.deadline ? 'due_today' : 'in_time';
+  return { issueDate: r.issueDate, deadline: d.deadline, state };
+}
+
 export function deadlineText(r: OfflineRow): string {
   const o = r.offline;
   if (!o) return '';

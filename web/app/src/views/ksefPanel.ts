@@ -100,7 +100,10 @@ export async function ksefPanel(host: HTMLElement, invoiceId: string): Promise<(
       h('td', { class: 'ksef-number' }, r.ksefNumber ?? ''),
       h('td', null, fmtShort(r.createdAt)),
       h('td', null, r.status === 'accepted' || r.status === 'rejected' ? fmtShort(r.invoicingDate) : '-'),
-      h('td', { class: 'desc' }, r.description ?? ''),
+      h('td', { class: 'desc' }, r.description ?? '',
+        // Sent online, taken by KSeF as offline (P_1 before the day of receipt, DIGEST §11).
+        r.status === 'accepted' && r.mode === 'online' && r.outcome?.invoicingMode === 'Offline'
+          && h('div', { class: 'small auto-offline' }, 'KSeF: tryb fakturowania „Offline” (data wystawienia P_1 wcześniejsza niż dzień przyjęcia)')),
       h('td', { class: 'details' }, details.length === 0 ? '' : details.length === 1 && details[0].length < 120 ? details[0]
         : h('details', null, h('summary', null, `${details.length} ${details.length === 1 ? 'szczegół' : 'szczegóły'}`), h('ul', null, details.map((d) => h('li', null, d))))),
       h('td', null, r.status === 'accepted' && r.id !== undefined

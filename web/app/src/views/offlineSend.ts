@@ -56,6 +56,16 @@ export async function offlinePanel(host: HTMLElement, invoiceId: string, panel: 
   async function drawBox(): Promise<void> {
     const row = (await inv.get(invoiceId)) as off.OfflineRow | undefined;
     const o = row?.offline;
+    const auto = row && off.autoOffline(row);
+    if (row && auto) {
+      const kind = auto.state === 'overdue' ? 'error' : 'warning';
+      return replace(box, message(kind, h('div', { id: 'auto-offline', dataset: { state: auto.state, deadline: auto.deadline ?? '' } },
+        h('strong', null, `Data wystawienia (P_1) ${auto.issueDate} jest wcześniejsza niż dzisiejsza. `),
+        'KSeF przyjmie tę fakturę jako wystawioną w trybie offline (tryb fakturowania „Offline”; liczy się tylko data P_1). ',
+        auto.deadline
+          ? `Faktura offline powinna trafić do KSeF najpóźniej w następnym dniu roboczym po dacie wystawienia: ${auto.deadline}${auto.state === 'overdue' ? ' – PO TERMINIE, wyślij niezwłocznie.' : auto.state === 'due_today' ? ' – termin upływa DZIŚ.' : '.'}`
+          : 'Wyślij ją niezwłocznie.')));
+    }
     if (!row || !o) return replace(box);
     const st = off.deadlineState(row);
     const kind = st === 'overdue' ? 'error' : st === 'due_today' ? 'warning' : 'info';
