@@ -233,7 +233,6 @@ const ROLE_TEXT: Record<Role, { cert: string; type: string }> = {
   offline: { cert: 'certyfikat offline', type: 'offline (Offline, typ II)' },
 };
 
-/** Polish message for a KsefError code (ZAPISZ in the KSEF tab and elsewhere). */
 /** How many days before a certificate's end the app starts warning (a new one takes the
  *  KSeF certificate module's enrolment, and the Offline one must be valid when a buyer
  *  scans KOD II: DIGEST §14). */
@@ -275,6 +274,7 @@ export function onCredentials(fn: () => void): () => void {
   return () => credentialListeners.delete(fn);
 }
 
+/** Polish message for a KsefError code (ZAPISZ in the KSEF tab and elsewhere). */
 export function credentialErrorText(role: Role, e: unknown): string {
   const code = e instanceof KsefError ? e.code : (e as { code?: string })?.code;
   const t = ROLE_TEXT[role];

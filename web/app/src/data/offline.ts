@@ -271,8 +271,8 @@ async function queue(rows: InvoiceRow[], mode: OfflineMode): Promise<send.SendRe
   await initKsef();
   const cred = await (await credentials()).get('offline');
   if (!cred) throw new send.SendRefused('Brak certyfikatu offline (typ II): uzupełnij i zapisz go w Ustawienia → Rozliczenia → KSEF. Bez niego nie można podpisać KODU II (CERTYFIKAT).');
-  const info = (await credentialStatus()).offline;
-  const validity = info && certValidity('offline', info);
+  const certInfo = (await credentialStatus()).offline;
+  const validity = certInfo && certValidity('offline', certInfo);
   if (validity?.state === 'expired' || validity?.state === 'not_yet') {
     throw new send.SendRefused(`${validity.text} Kod QR „CERTYFIKAT” podpisany takim certyfikatem nie przejdzie weryfikacji w KSeF, więc faktura nie może być wystawiona w trybie offline.`);
   }
