@@ -67,6 +67,7 @@ export async function update(
   change: (row: InvoiceRow | undefined, id: string, inJob: boolean) => RowChange | undefined,
   also?: (stores: Record<string, IDBObjectStore>) => void,
 ): Promise<InvoiceRow[]> {
+  if (ids.length === 0 && !also) return [];
   const rows = await db.checkAndSet(
     ['invoices', 'history', 'sendJobs', 'xml'],
     (s) => [s.sendJobs.getAll(), ...ids.map((id) => s.invoices.get(id))],
