@@ -141,7 +141,7 @@ test('duplicate: ODRZUCONO, no number, "Duplikat faktury" and the details', asyn
   assert.match(await page.locator(`.vlist .inv-row[data-id="${dup.id}"]`).textContent(), /ODRZUCONO/);
 });
 
-test('issued yesterday, sent today: the panel says KSeF takes it as offline and by when; the history shows the Offline mode', async () => {
+test('issued yesterday, not sent: the panel and the list say KSeF takes it as offline and by when; sent from the list, the history shows the Offline mode', async () => {
   const DAY = 86_400_000;
   const warsaw = (d) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(d);
   const today = warsaw(new Date());
@@ -162,8 +162,20 @@ test('issued yesterday, sent today: the panel says KSeF takes it as offline and 
   const state = today > deadline ? 'overdue' : today === deadline ? 'due_today' : 'in_time';
   assert.equal(await page.getAttribute('#auto-offline', 'data-state'), state);
   await H.shot(page, '04-auto-offline-warning');
-  assert.match(await H.sendOnline(page, x.id), /ZAAKCEPTOWANO/);
+  // The list says it too, with the same deadline, and sends them from there.
+  await H.openApp(page, stack.url);
+  await page.waitForSelector('#late-queue');
+  assert.equal(await page.getAttribute('#late-queue', 'data-count'), '1'); // every other invoice here is dated today
+  assert.equal(await page.getAttribute('#late-queue', 'data-overdue'), state === 'overdue' ? '1' : '0');
+  assert.equal(await page.getAttribute('#late-queue', 'data-today'), state === 'due_today' ? '1' : '0');
+  if (state !== 'in_time') assert.ok((await page.textContent(state === 'overdue' ? '#late-overdue' : '#late-due-today')).includes(x.number));
+  await H.shot(page, '04-late-queue');
+  await page.click('#send-late-all');
+  await page.waitForSelector('#late-sent', { timeout: 60_000 });
+  assert.equal(await page.textContent('#late-sent'), 'Wysłano 1: zaakceptowano 1.');
+  await page.waitForFunction(() => !document.querySelector('#late-queue'));
   // The simulator, like KSeF, set invoicingMode Offline (offlineMode was false).
+  await H.openApp(page, stack.url, `#/faktura/${x.id}/ksef`);
   await page.waitForSelector('#ksef-history tbody tr[data-status="accepted"] .auto-offline');
   assert.equal(await page.$('#auto-offline'), null);
 });

@@ -10,6 +10,7 @@ import * as send from '../data/send';
 import * as off from '../data/offline';
 import { errorText } from '../data/ksef';
 import { qrProviders } from './print';
+import type { InvoiceRow } from '../data/model';
 
 const STATUS_PL: Record<off.LatarniaStatusText, string> = {
   AVAILABLE: 'KSeF dostępny', MAINTENANCE: 'niedostępność KSeF (prace serwisowe)', FAILURE: 'AWARIA KSeF',
@@ -121,17 +122,57 @@ export async function offlineListBar(host: HTMLElement): Promise<() => void> {
     const pending = await off.pendingRows();
     const over = pending.filter((r) => off.deadlineState(r) === 'overdue');
     const today = pending.filter((r) => off.deadlineState(r) === 'due_today');
-    if (pending.length === 0) return replace(host, out);
+    const late = lateRows(await inv.list());
+    if (pending.length === 0 && late.length === 0) return replace(host, out);
     const btn = h('button', { type: 'button', class: 'primary', id: 'send-offline-all', disabled: busy, onclick: () => void sendAll() },
       `Wyślij wszystkie oczekujące faktury offline (${pending.length})`);
     replace(host,
-      message(over.length ? 'error' : today.length ? 'warning' : 'info',
+      pending.length > 0 && message(over.length ? 'error' : today.length ? 'warning' : 'info',
         h('span', { id: 'offline-queue', dataset: { pending: String(pending.length), overdue: String(over.length), today: String(today.length) } },
           `Faktury offline oczekujące na wysyłkę do KSeF: ${pending.length}.`),
         today.length > 0 && h('div', { id: 'offline-due-today' }, `Termin wysyłki upływa DZIŚ: ${today.map((r) => r.number).join(', ')}.`),
         over.length > 0 && h('div', { id: 'offline-overdue' }, `PO TERMINIE: ${over.map((r) => `${r.number} (termin ${r.offline!.deadline})`).join(', ')}.`),
         ' ', btn),
+      late.length > 0 && lateBar(late),
       out);
+  }
+
+  /** Issued before today and still not sent (KSeF will take them as offline: off.autoOffline). */
+  function lateRows(rows: InvoiceRow[]): { row: InvoiceRow; auto: off.AutoOffline }[] {
+    return rows.flatMap((row) => {
+      const auto = off.autoOffline(row);
+      return auto ? [{ row, auto }] : [];
+    });
+  }
+
+  function lateBar(late: { row: InvoiceRow; auto: off.AutoOffline }[]): HTMLElement {
+    const over = late.filter((l) => l.auto.state === 'overdue');
+    const today = late.filter((l) => l.auto.state === 'due_today');
+    const btn = h('button', { type: 'button', id: 'send-late-all', disabled: busy, onclick: () => void sendLate(late.map((l) => l.row.id)) },
+      `Wyślij je teraz do KSeF (${late.length})`);
+    return message(over.length ? 'error' : 'warning',
+      h('span', { id: 'late-queue', dataset: { count: String(late.length), overdue: String(over.length), today: String(today.length) } },
+        `Faktury wystawione przed dzisiejszym dniem i niewysłane do KSeF: ${late.length} (KSeF przyjmie je jako wystawione w trybie offline).`),
+      today.length > 0 && h('div', { id: 'late-due-today' }, `Termin wysyłki upływa DZIŚ: ${today.map((l) => l.row.number).join(', ')}.`),
+      over.length > 0 && h('div', { id: 'late-overdue' }, `PO TERMINIE: ${over.map((l) => `${l.row.number} (termin ${l.auto.deadline})`).join(', ')}.`),
+      ' ', btn);
+  }
+
+  async function sendLate(ids: string[]): Promise<void> {
+    if (!perms.can('ksef.change_document')) return replace(out, message('error', perms.refusal('ksef.change_document')));
+    busy = true;
+    replace(out, message('info', 'Wysyłanie faktur do KSeF…'));
+    try {
+      const res = await send.send(ids);
+      const ok = res.filter((r) => r.status === 'accepted').length;
+      replace(out, message(ok === res.length ? 'success' : 'warning', h('span', { id: 'late-sent' }, `Wysłano ${res.length}: zaakceptowano ${ok}.`)),
+        h('ul', null, res.map((r) => h('li', { dataset: { status: r.status ?? '' } }, `${r.number}: ${r.ksefNumber ?? r.text}`))));
+    } catch (e) {
+      replace(out, message('error', e instanceof send.SendRefused ? e.message : errorText(e)));
+    } finally {
+      busy = false;
+      await draw();
+    }
   }
   async function sendAll(): Promise<void> {
     if (!perms.can('ksef.change_document')) return replace(out, message('error', perms.refusal('ksef.change_document')));
