@@ -99,6 +99,33 @@ test('top bar: a click on KSEF authorizes', async () => {
   assert.match(await page.textContent('.toasts'), /ACCEPTED/);
 });
 
+test('a wrong password on ZAPISZ while a login is under way: ERROR stands when that login ends', async () => {
+  const c = H.demoCredentials();
+  // Every KSeF request takes 1 s, so the login this page starts on load is still under way
+  // when ZAPISZ fails (seen in CI without the latency: a slow login ended after the ERROR).
+  await stack.simControl('PUT', '/_sim/faults', { latencyMs: 1000 });
+  try {
+    await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
+    const redeemed = page.waitForResponse((r) => r.url().includes('/auth/token/redeem'), { timeout: 30_000 });
+    await page.waitForSelector('.topbar .ksef-status[data-state="IN_PROGRESS"]');
+    await page.setInputFiles('#auth-cert', c.auth.cert);
+    await page.setInputFiles('#auth-key', c.auth.key);
+    await page.fill('#auth-pass', 'zle-haslo');
+    await page.click('#ksef-save');
+    await page.waitForSelector('.topbar .ksef-status[data-state="ERROR"]');
+    await redeemed; // the login's last request has been answered…
+    await new Promise((r) => setTimeout(r, 1000)); // …and its outcome handled
+    assert.equal(await page.getAttribute('.topbar .ksef-status', 'data-state'), 'ERROR');
+    assert.match(await page.getAttribute('.topbar .ksef-status', 'title'), /Nieprawidłowe hasło do klucza \(certyfikat uwierzytelniający\)/);
+  } finally {
+    await stack.simControl('PUT', '/_sim/faults', { latencyMs: 0 });
+  }
+  await page.reload(); // still ERROR: no login on start until someone authorizes
+  await page.waitForSelector('html[data-ready="1"]');
+  await page.waitForSelector('.topbar .ksef-status[data-state="ERROR"]');
+  await H.setupKsef(page, stack.url); // ACCEPTED again for the next test
+});
+
 test('two tabs: the status set in one (ERROR after a wrong password, ACCEPTED after AUTHORIZE) shows in the other', async () => {
   const c = H.demoCredentials();
   const other = await b.context.newPage();

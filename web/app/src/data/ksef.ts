@@ -104,8 +104,10 @@ export async function loadAuth(): Promise<void> {
 }
 
 /** Marks the status ERROR (e.g. a wrong password on ZAPISZ), as the manual describes;
- *  it stays ERROR across reloads until someone authorizes again. */
+ *  it stays ERROR across reloads until someone authorizes again, and a login already under
+ *  way does not turn it back when it ends. */
 export async function authError(reason: string): Promise<void> {
+  authEpoch++;
   await db.setting.set('authWanted', false);
   await setAuth({ state: 'ERROR', reason });
 }
@@ -119,20 +121,28 @@ export async function authorize(): Promise<AuthView> {
   return login();
 }
 
+/** Bumped by a failed ZAPISZ ({@link authError}): a login that started before it (a reload's
+ *  silent login, say) must not replace that ERROR with its own outcome when it ends. */
+let authEpoch = 0;
+
 async function login(): Promise<AuthView> {
+  const epoch = authEpoch;
+  const settle = async (a: AuthView) => {
+    if (epoch === authEpoch) await setAuth(a);
+  };
   await setAuth({ state: 'IN_PROGRESS' });
   try {
     const s = await credentials();
     const cred = await s.get('auth');
     if (!cred) {
-      await setAuth({ state: 'ERROR', reason: 'Brak certyfikatu uwierzytelniającego: uzupełnij i zapisz certyfikat, klucz i hasło w Ustawienia → Rozliczenia → KSEF' });
+      await settle({ state: 'ERROR', reason: 'Brak certyfikatu uwierzytelniającego: uzupełnij i zapisz certyfikat, klucz i hasło w Ustawienia → Rozliczenia → KSEF' });
       return auth;
     }
     // An expired certificate is said here, not after a round trip ending in a KSeF error code.
     const info = (await s.status()).auth;
     const validity = info && certValidity('auth', info);
     if (validity?.state === 'expired' || validity?.state === 'not_yet') {
-      await setAuth({ state: 'ERROR', reason: validity.text });
+      await settle({ state: 'ERROR', reason: validity.text });
       return auth;
     }
     const c = await company();
@@ -140,11 +150,11 @@ async function login(): Promise<AuthView> {
     const result = await (await ksefClient()).authorize(cred, { type: 'Nip', value: c.nip });
     const view = fromState(result);
     // Wanted first: other tabs hear ACCEPTED and log in only when a login is wanted.
-    if (view.state === 'ACCEPTED') await db.setting.set('authWanted', true);
-    await setAuth(view);
+    if (view.state === 'ACCEPTED' && epoch === authEpoch) await db.setting.set('authWanted', true);
+    await settle(view);
   } catch (e) {
     if (net.isNetworkError(e)) net.reportFailure(net.UNREACHABLE_TEXT);
-    await setAuth({ state: 'ERROR', reason: errorText(e) });
+    await settle({ state: 'ERROR', reason: errorText(e) });
   }
   return auth;
 }

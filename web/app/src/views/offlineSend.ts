@@ -161,6 +161,7 @@ export async function offlineListBar(host: HTMLElement): Promise<() => void> {
   async function sendLate(ids: string[]): Promise<void> {
     if (!perms.can('ksef.change_document')) return replace(out, message('error', perms.refusal('ksef.change_document')));
     busy = true;
+    void draw(); // the buttons are disabled at once (a second click would only be refused)
     replace(out, message('info', 'Wysyłanie faktur do KSeF…'));
     try {
       const res = await send.send(ids);
@@ -177,6 +178,7 @@ export async function offlineListBar(host: HTMLElement): Promise<() => void> {
   async function sendAll(): Promise<void> {
     if (!perms.can('ksef.change_document')) return replace(out, message('error', perms.refusal('ksef.change_document')));
     busy = true;
+    void draw(); // the buttons are disabled at once (a second click would only be refused)
     const bar = h('progress', { id: 'offline-progress', max: 1, value: 0 });
     const offP = send.onProgress((p) => { bar.max = Math.max(1, p.total); bar.value = p.done; });
     replace(out, h('div', null, 'Wysyłanie faktur offline do KSeF (offlineMode: true): ', bar));
