@@ -161,6 +161,16 @@ export async function setupKsef(page, url) {
   await page.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]', { timeout: 20_000 });
 }
 
+/** On the KSEF settings page: ZAPISZ of the Authentication certificate and key with a wrong
+ *  password (the status goes to ERROR, manual II.A). */
+export async function saveWrongPassword(page) {
+  const c = demoCredentials();
+  await page.setInputFiles('#auth-cert', c.auth.cert);
+  await page.setInputFiles('#auth-key', c.auth.key);
+  await page.fill('#auth-pass', 'zle');
+  await page.click('#ksef-save');
+}
+
 /** Creates and issues an invoice through the editor; returns its id and number. */
 export async function createInvoice(page, opts = {}) {
   await fillInvoice(page, opts);

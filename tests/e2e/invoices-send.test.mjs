@@ -184,11 +184,7 @@ test('sending while the authorization status is ERROR gives a clear message', as
   const inv = await H.createInvoice(page, { buyer: 'Klient ERROR' });
   // A wrong password on ZAPISZ puts the status to ERROR (manual II.A).
   await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
-  const c = H.demoCredentials();
-  await page.setInputFiles('#auth-cert', c.auth.cert);
-  await page.setInputFiles('#auth-key', c.auth.key);
-  await page.fill('#auth-pass', 'zle');
-  await page.click('#ksef-save');
+  await H.saveWrongPassword(page);
   await page.waitForSelector('.topbar .ksef-status[data-state="ERROR"]');
   await H.openApp(page, stack.url, `#/faktura/${inv.id}/ksef`);
   await page.waitForSelector('#ksef-send');

@@ -100,7 +100,6 @@ test('top bar: a click on KSEF authorizes', async () => {
 });
 
 test('a wrong password on ZAPISZ while a login is under way: ERROR stands when that login ends', async () => {
-  const c = H.demoCredentials();
   // Every KSeF request takes 1 s, so the login this page starts on load is still under way
   // when ZAPISZ fails (seen in CI without the latency: a slow login ended after the ERROR).
   await stack.simControl('PUT', '/_sim/faults', { latencyMs: 1000 });
@@ -108,10 +107,7 @@ test('a wrong password on ZAPISZ while a login is under way: ERROR stands when t
     await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
     const redeemed = page.waitForResponse((r) => r.url().includes('/auth/token/redeem'), { timeout: 30_000 });
     await page.waitForSelector('.topbar .ksef-status[data-state="IN_PROGRESS"]');
-    await page.setInputFiles('#auth-cert', c.auth.cert);
-    await page.setInputFiles('#auth-key', c.auth.key);
-    await page.fill('#auth-pass', 'zle-haslo');
-    await page.click('#ksef-save');
+    await H.saveWrongPassword(page);
     await page.waitForSelector('.topbar .ksef-status[data-state="ERROR"]');
     await redeemed; // the login's last request has been answered…
     await new Promise((r) => setTimeout(r, 1000)); // …and its outcome handled
@@ -127,7 +123,6 @@ test('a wrong password on ZAPISZ while a login is under way: ERROR stands when t
 });
 
 test('two tabs: the status set in one (ERROR after a wrong password, ACCEPTED after AUTHORIZE) shows in the other', async () => {
-  const c = H.demoCredentials();
   const other = await b.context.newPage();
   try {
     await H.openApp(other, stack.url);
@@ -135,10 +130,7 @@ test('two tabs: the status set in one (ERROR after a wrong password, ACCEPTED af
     // A wrong password on ZAPISZ in this tab: ERROR here, and in the other tab without a reload.
     await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
     await page.waitForSelector('#ksef-save');
-    await page.setInputFiles('#auth-cert', c.auth.cert);
-    await page.setInputFiles('#auth-key', c.auth.key);
-    await page.fill('#auth-pass', 'zle-haslo');
-    await page.click('#ksef-save');
+    await H.saveWrongPassword(page);
     await page.waitForSelector('#settings-ksef-status[data-state="ERROR"]');
     await other.waitForSelector('.topbar .ksef-status[data-state="ERROR"]', { timeout: 5000 });
     // AUTHORIZE here: the other tab logs in by itself and shows ACCEPTED.

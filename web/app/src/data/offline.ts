@@ -20,6 +20,7 @@ import * as inv from './invoices';
 import * as net from './net';
 import * as perms from './perms';
 import * as send from './send';
+import { todayYmd } from '../ui/dom';
 import { authView, certValidity, company, credentialStatus, credentials, env, errorText, initKsef, ksefClient } from './ksef';
 import { SEND_MODE_LABEL, type InvoiceRow, type SendMode } from './model';
 
@@ -163,7 +164,6 @@ export function propose(l: LatarniaView, reach = net.reach()): Proposal {
 
 // ---- deadlines -------------------------------------------------------------------------
 
-const warsawToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(new Date());
 
 function mergePeriods(a: Period[], b: Period[]): Period[] {
   const m = new Map<string, Period>();
@@ -190,7 +190,7 @@ function deadlineOf(mode: OfflineMode, issueDate: string, periods: Period[]): Pi
 
 export type DeadlineState = 'in_time' | 'due_today' | 'overdue' | 'pending' | 'no_obligation' | 'unknown' | 'done';
 
-export function deadlineState(r: OfflineRow, today = warsawToday()): DeadlineState {
+export function deadlineState(r: OfflineRow, today = todayYmd()): DeadlineState {
   const o = r.offline;
   if (!o) return 'done';
   if (r.ksefStatus === 'accepted') return 'done';
@@ -208,7 +208,7 @@ export interface AutoOffline {
   state: 'in_time' | 'due_today' | 'overdue' | 'unknown';
 }
 
-export function autoOffline(r: OfflineRow, today = warsawToday()): AutoOffline | undefined {
+export function autoOffline(r: OfflineRow, today = todayYmd()): AutoOffline | undefined {
   if (r.offline || r.outsideKsef || r.docStatus !== 'WYSTAWIONY' || r.ksefStatus !== 'waiting_for_sending') return undefined;
   if (!r.issueDate || r.issueDate >= today) return undefined;
   const d = deadlineOf('offline24', r.issueDate, []);
@@ -355,9 +355,8 @@ async function correctionLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
   if (correcting.has(id)) throw busy();
   correcting.add(id);
   try {
-    if (typeof navigator === 'undefined' || !('locks' in navigator)) return await fn();
-    return await navigator.locks.request(`tms-ksef-correction:${id}`, { ifAvailable: true }, async (lock) => {
-      if (!lock) throw busy();
+    return await send.withLock(`tms-ksef-correction:${id}`, true, async (held) => {
+      if (!held) throw busy();
       return fn();
     });
   } finally {

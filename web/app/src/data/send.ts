@@ -118,11 +118,16 @@ export const BUSY_TEXT = 'Ta faktura jest właśnie wysyłana do KSeF (w tej lub
  *  this tab's in-flight set protects a job). */
 const locks: LockManager | undefined = typeof navigator !== 'undefined' && 'locks' in navigator ? navigator.locks : undefined;
 
-/** Runs `fn` holding the job's lock. With `ifAvailable`, `fn` gets `false` when another run
- *  (in any tab) holds it. */
-async function withJobLock<T>(jobId: string, ifAvailable: boolean, fn: (held: boolean) => Promise<T>): Promise<T> {
+/** Runs `fn` holding the Web Lock `name`, shared by every tab of the origin. With
+ *  `ifAvailable`, `fn` gets `false` when another holder (in any tab) has it. */
+export async function withLock<T>(name: string, ifAvailable: boolean, fn: (held: boolean) => Promise<T>): Promise<T> {
   if (!locks) return fn(true);
-  return locks.request(`tms-ksef-send-job:${jobId}`, { ifAvailable }, (lock) => fn(lock !== null));
+  return locks.request(name, { ifAvailable }, (lock) => fn(lock !== null));
+}
+
+/** Runs `fn` holding the job's lock (see {@link withLock}). */
+function withJobLock<T>(jobId: string, ifAvailable: boolean, fn: (held: boolean) => Promise<T>): Promise<T> {
+  return withLock(`tms-ksef-send-job:${jobId}`, ifAvailable, fn);
 }
 
 /**
