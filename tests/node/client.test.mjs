@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { demoCredentials, draft, ksef, startProxy } from './helpers.mjs';
+import { demoCredentials, draft, freePort, ksef, startProxy } from './helpers.mjs';
 
 const k = await ksef();
 const creds = demoCredentials();
 let proxy;
+let simBase;
 let auth;
 const ctx = { type: 'Nip', value: '5265877635' };
 // The Warsaw date: an invoice dated before the Warsaw day of its receipt is Offline (DIGEST §15).
@@ -23,7 +24,10 @@ function invoice(number, createdAt = new Date()) {
 }
 
 before(async () => {
-  proxy = await startProxy();
+  // The embedded simulator's control API on a known port (certificate registration below).
+  const simPort = await freePort();
+  simBase = `http://127.0.0.1:${simPort}`;
+  proxy = await startProxy(['--sim-listen', `127.0.0.1:${simPort}`]);
   auth = await k.loadCredential('auth', creds.auth.cert, creds.auth.key, 'demo');
 });
 after(() => proxy?.stop());
@@ -103,6 +107,36 @@ test('bad input to sendInvoices gets a specific error', async () => {
   await assert.rejects(() => c.sendInvoices([]), (e) => e.code === 'INVALID_INPUT' && /empty/.test(e.message));
   await assert.rejects(() => c.sendInvoices([{ id: 'x', xml: 'text' }]), (e) => /items\[0\]\.xml/.test(e.message));
   assert.throws(() => new k.KsefClient({ env: 'mars' }), (e) => /env/.test(e.message));
+});
+
+test('the Offline certificate as KSeF sees it: unknown, then Active, then Revoked', async () => {
+  const c = new k.KsefClient({ env: 'sim', proxyBase: proxy.base });
+  const info = await k.inspectCertificate(creds.offline.cert);
+  await assert.rejects(() => c.certificateStatus(info.serialHex), (e) => e.code === 'NOT_AUTHORIZED');
+  assert.equal((await c.authorize(auth, ctx)).state, 'Accepted');
+  // A self-signed demo certificate: KSeF has no such certificate of this subject.
+  assert.equal(await c.certificateStatus(info.serialHex), null);
+  const register = async (revoked) => {
+    const pem = Buffer.from(creds.offline.cert).toString('utf8');
+    const r = await fetch(`${simBase}/_sim/certificates`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ certificate: pem, name: 'Offline node', revoked }),
+    });
+    assert.equal(r.status, 200, await r.text());
+  };
+  await register(false);
+  // Lower case and colons as tools print serials are accepted.
+  const colons = info.serialHex.toLowerCase().match(/../g).join(':');
+  const active = await c.certificateStatus(colons);
+  assert.deepEqual(
+    { serial: active.certificateSerialNumber, type: active.type, status: active.status, name: active.name },
+    { serial: info.serialHex.toUpperCase(), type: 'Offline', status: 'Active', name: 'Offline node' });
+  assert.equal(new Date(active.validTo).getTime(), new Date(info.notAfter).getTime());
+  await register(true);
+  assert.equal((await c.certificateStatus(info.serialHex)).status, 'Revoked');
+  for (const bad of ['', 'XYZ', '012', '01F20A5D352AE5901122']) {
+    await assert.rejects(() => c.certificateStatus(bad), (e) => e.code === 'INVALID_INPUT' && /serial/.test(e.message), bad);
+  }
 });
 
 test('the status service is reachable through the proxy or reported as unreachable', async () => {

@@ -9,6 +9,7 @@
 pub mod archive;
 pub mod auth;
 pub mod batch;
+pub mod certificates;
 pub mod driver;
 pub mod governor;
 pub mod online;

@@ -17,6 +17,7 @@ use ksef_core::client::resume::{BatchSendState, OnlineSendState};
 use ksef_core::client::{Client, SendMode};
 use ksef_core::crypto::InvoiceEncryptionKey;
 use ksef_core::hash::Sha256Hash;
+use ksef_core::qr::CertSerial;
 use ksef_core::xades::ContextIdentifier;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -309,6 +310,21 @@ impl KsefClient {
         })
     }
 
+    /// What KSeF says about the logged-in subject's certificate `serial` (16 hex digits,
+    /// DIGEST §13): `{certificateSerialNumber, name, type, commonName, status, validFrom,
+    /// validTo, lastUseDate?}`, or `null` when KSeF does not list it for this subject.
+    #[wasm_bindgen(js_name = certificateStatus)]
+    pub fn certificate_status(&self, serial: String) -> Promise {
+        let inner = self.0.clone();
+        promise(async move {
+            let serial = parse_serial(&serial)?;
+            let mut client = inner.client.lock().await;
+            let r = client.certificate_status(&serial).await;
+            inner.remember_auth(&client);
+            to_js(&r?)
+        })
+    }
+
     /// The UPO of one invoice (XML bytes).
     #[wasm_bindgen(js_name = invoiceUpo)]
     pub fn invoice_upo(&self, session: String, reference: String) -> Promise {
@@ -320,6 +336,27 @@ impl KsefClient {
             Ok(Uint8Array::from(&r?[..]))
         })
     }
+}
+
+/// A certificate serial in hex as certificate tools print it (any case, `:` separators,
+/// DER's leading zero byte) → the KSeF form of 16 upper-case digits.
+fn parse_serial(text: &str) -> Result<CertSerial> {
+    let bad = |why: String| Failure::input(format!("serial: {why}"));
+    let digits: Vec<u8> = text.bytes().filter(|b| !matches!(b, b':' | b' ')).collect();
+    if !digits.iter().all(u8::is_ascii_hexdigit) {
+        return Err(bad(format!("expected hex digits (0-9, A-F), got {text:?}")));
+    }
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
+        return Err(bad(format!(
+            "expected whole hex bytes (16 digits for a KSeF certificate), got {text:?}"
+        )));
+    }
+    let nibble = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+    let bytes: Vec<u8> = digits
+        .chunks(2)
+        .map(|p| nibble(p[0]) << 4 | nibble(p[1]))
+        .collect();
+    CertSerial::from_der_integer(&bytes).map_err(|e| bad(e.to_string()))
 }
 
 fn done(outcomes: &[Option<InvoiceOutcome>]) -> u32 {

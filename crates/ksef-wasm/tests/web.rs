@@ -229,6 +229,17 @@ async fn client_refuses_before_authorization() {
     let e = JsFuture::from(p).await.unwrap_err();
     assert_eq!(code(e), "NOT_AUTHORIZED");
     assert!(KsefClient::new("/sim/v2", "fast", None).is_err());
+    // The certificate status needs a login too; a malformed serial is refused first.
+    let e = JsFuture::from(client.certificate_status("01F20A5D352AE590".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "NOT_AUTHORIZED");
+    for bad in ["", "01F2G0A5D352AE59", "01F", "01F20A5D352AE5901122"] {
+        let e = JsFuture::from(client.certificate_status(bad.into()))
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "INVALID_INPUT", "{bad:?}");
+    }
 }
 
 /// Full auth + send + UPO through the proxy from the browser.
@@ -259,6 +270,11 @@ async fn client_full_flow_through_the_proxy() {
         Some("Accepted"),
         "{state:?}"
     );
+    // The official test vector's certificate is not one of this subject's: null.
+    let status = JsFuture::from(client.certificate_status("01:f2:0a:5d:35:2a:e5:90".into()))
+        .await
+        .unwrap();
+    assert!(status.is_null(), "{status:?}");
     let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap()[..10].to_owned();
     let number = format!("FV/WBT/{}", js_sys::Date::now());
     let xml = invoice::draft_to_xml(&draft_with(&number, &today), js_sys::Date::now()).unwrap();

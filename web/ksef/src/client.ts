@@ -6,7 +6,7 @@ import * as w from '../pkg/ksef_client.js';
 import { KsefError, guardAsync } from './errors.js';
 import { clientReady } from './modules.js';
 import { sign, type StoredCredential } from './keys.js';
-import type { AuthState, Env, LatarniaStatus, Outcome } from './types.js';
+import type { AuthState, Env, KsefCertificateStatus, LatarniaStatus, Outcome } from './types.js';
 
 /** Options of {@link KsefClient}. */
 export interface ClientOptions {
@@ -139,6 +139,20 @@ export class KsefClient {
   upo(outcome: Outcome): Promise<Uint8Array> {
     if (outcome.status !== 'accepted') return Promise.reject(new KsefError('NO_UPO', 'a UPO exists only for an accepted invoice'));
     return guardAsync(async () => (await this.core()).invoiceUpo(outcome.sessionReferenceNumber, outcome.referenceNumber) as Promise<Uint8Array>);
+  }
+
+  /**
+   * What KSeF says about the logged-in subject's certificate `serialHex` (16 hex digits,
+   * as in {@link CertificateInfo.serialHex}): null when KSeF does not list it for this
+   * subject (a self-signed certificate, or one enrolled by another person). Throws
+   * KsefError INVALID_INPUT for a malformed serial and NOT_AUTHORIZED before a login.
+   */
+  async certificateStatus(serialHex: string): Promise<KsefCertificateStatus | null> {
+    if (typeof serialHex !== 'string' || !serialHex.trim()) {
+      throw new KsefError('INVALID_INPUT', 'serialHex: expected the 16 hex digits of a KSeF certificate serial');
+    }
+    const core = await this.core();
+    return (await guardAsync(() => core.certificateStatus(serialHex))) as KsefCertificateStatus | null;
   }
 
   /** KSeF's status service (Latarnia) through the proxy. */

@@ -80,6 +80,23 @@ export interface OfflineDeadline {
   days?: number;
 }
 
+/** What KSeF says about one of its certificates (`POST /certificates/query`, DIGEST §13). */
+export interface KsefCertificateStatus {
+  /** 16 upper-case hex digits. */
+  certificateSerialNumber: string;
+  /** The name given at enrolment. */
+  name: string;
+  type: 'Authentication' | 'Offline' | string;
+  commonName: string;
+  /** Anything but Active: KSeF refuses the certificate, and KOD II signed with it fails
+   *  verification (DIGEST §14). */
+  status: 'Active' | 'Blocked' | 'Revoked' | 'Expired' | string;
+  /** ISO 8601. */
+  validFrom: string;
+  validTo: string;
+  lastUseDate?: string;
+}
+
 /** The status service's answer (Latarnia). */
 export interface LatarniaStatus {
   status: 'AVAILABLE' | 'MAINTENANCE' | 'FAILURE' | 'TOTAL_FAILURE';

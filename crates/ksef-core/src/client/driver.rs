@@ -18,6 +18,7 @@ use crate::crypto::{InvoiceEncryptionKey, MfKeyUsage, MfPublicKey, SignRequest};
 use super::archive::ArchiveFormat;
 use super::auth::{AuthAction, AuthFailure, AuthFlow, Authorization, NotAuthorized, XadesLogin};
 use super::batch::{self, BatchError, BatchPlan};
+use super::certificates::{self, CertificateEntry, QueryCertificatesResponse};
 use super::governor::{Governor, Group, Millis, Profile, RetryPolicy, WaitUntil};
 use super::online::{self, InvoiceOutcome, PreparedInvoice, ProductStatus};
 use super::resume::{BatchSendState, BatchSessionRecord, OnlineSendState, SessionBudget};
@@ -391,6 +392,23 @@ impl<T: Transport> Client<T> {
             self.transport.sleep(self.poll_interval).await;
         }
         Err(CallError::Timeout(session.to_owned()))
+    }
+
+    /// What KSeF says about the authenticated subject's certificate `serial`
+    /// ([`certificates`](super::certificates), DIGEST §13): `None` when KSeF does not
+    /// list it for this subject. A read, so retried like one.
+    ///
+    /// # Errors
+    /// Refusal, KSeF errors.
+    pub async fn certificate_status(
+        &mut self,
+        serial: &crate::qr::CertSerial,
+    ) -> Result<Option<CertificateEntry>, CallError> {
+        let r = self
+            .authorized(certificates::query_request(serial)?)
+            .await?;
+        let list: QueryCertificatesResponse = r.json()?;
+        Ok(list.find(serial).cloned())
     }
 
     /// Downloads an invoice's UPO (XML bytes).
@@ -918,6 +936,7 @@ fn retry_is_safe(r: &HttpRequest) -> bool {
         Method::Post => matches!(
             &r.target,
             Target::Api(p) if p == "/auth/challenge" || p == "/auth/token/refresh"
+                || p.starts_with("/certificates/query?")
         ),
     }
 }

@@ -468,3 +468,77 @@ async fn revoke(
     c.revoked = true;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RegisterReq {
+    /// PEM, or the Base64 of the DER.
+    certificate: String,
+    /// `certificateName` (default: the common name).
+    name: Option<String>,
+    /// Mark it revoked (as if revoked in the KSeF certificate module).
+    #[serde(default)]
+    revoked: bool,
+}
+
+/// `POST /_sim/certificates` (control API): records a certificate made elsewhere (the
+/// demo credentials) as if KSeF had issued it to the subject it names (NIP or PESEL,
+/// otherwise its fingerprint), with its type from keyUsage, so that
+/// `/certificates/query` lists it and KOD II signed with it verifies; `revoked: true`
+/// revokes it. Registering a serial again updates the revocation flag.
+pub(super) async fn register(
+    State(sim): State<Simulator>,
+    JsonBody(r): JsonBody<RegisterReq>,
+) -> ApiResult<impl IntoResponse> {
+    use ksef_core::crypto::{Certificate, KsefCertificateType, SubjectIdentifier};
+    let text = r.certificate.trim();
+    let cert = if text.starts_with("-----BEGIN") {
+        Certificate::from_pem_or_der(text.as_bytes())
+    } else {
+        Certificate::from_base64_der(text)
+    }
+    .map_err(|e| ApiError::validation(format!("certificate: {e}")))?;
+    let kind = match cert.ksef_type() {
+        KsefCertificateType::Authentication => "Authentication",
+        KsefCertificateType::Offline => "Offline",
+        other => {
+            return Err(ApiError::validation(format!(
+                "certificate: keyUsage must mark it Authentication or Offline, found {other}"
+            )));
+        }
+    };
+    let serial = cert.serial_hex().to_uppercase();
+    if serial.len() != 16 {
+        return Err(ApiError::validation(format!(
+            "certificate: a KSeF serial has 16 hex digits, this one {serial} has {}",
+            serial.len()
+        )));
+    }
+    let subject = match cert.subject_identifiers().into_iter().next() {
+        Some(SubjectIdentifier::Nip(n)) => Ident::new("Nip", &n),
+        Some(SubjectIdentifier::Pesel(p)) => Ident::new("Pesel", &p),
+        _ => Ident::new("Fingerprint", &cert.fingerprint_sha256()),
+    };
+    let common_name = got_common_name(cert.x509().tbs_certificate().subject());
+    let now = sim.now();
+    let mut st = sim.state();
+    let entry = st
+        .issued
+        .entry(serial.clone())
+        .or_insert_with(|| IssuedCertificate {
+            der: cert.der().to_vec(),
+            name: r.name.clone().unwrap_or_else(|| common_name.clone()),
+            kind: kind.into(),
+            subject: subject.clone(),
+            common_name,
+            revoked: false,
+            valid_from: cert.not_before(),
+            valid_to: cert.not_after(),
+            requested: now,
+        });
+    entry.revoked = r.revoked;
+    Ok(axum::Json(json!({
+        "certificateSerialNumber": serial, "type": kind,
+        "subjectIdentifier": {"type": subject.kind, "value": subject.value},
+    })))
+}

@@ -14,6 +14,7 @@
 //! | `POST /_sim/keys/revoke` | `{"publicKeyId"}` | revoke an MF key (its id → 21470) |
 //! | `GET /_sim/stats` | – | `{"tooManyRequests", "invoices", "accepted", "acceptedByHash": {hash: n}}`: 429 answers given, invoices received, accepted (200) in total and per Base64 invoice hash |
 //! | `POST /_sim/demo-credentials` | `{"nip", "certificateType": "Authentication"|"Offline", "password"}` | self-signed TEST-style certificate + encrypted PKCS#8 key |
+//! | `POST /_sim/certificates` | `{"certificate": PEM or Base64 DER, "name"?, "revoked"?: bool}` | record a certificate made elsewhere as issued by KSeF to the subject it names (listed by `/certificates/query`, accepted in KOD II); `revoked` revokes it |
 
 use std::time::Duration;
 
@@ -48,6 +49,7 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/_sim/keys", post(add_key))
         .route("/_sim/keys/revoke", post(revoke_key))
         .route("/_sim/demo-credentials", post(demo_credentials))
+        .route("/_sim/certificates", post(super::certificates::register))
         .route("/_sim/stats", get(stats))
         .route("/status", get(status))
         .route("/messages", get(messages))
