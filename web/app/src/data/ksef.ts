@@ -4,7 +4,7 @@
 
 import {
   init, CredentialStore, KsefClient, KsefError,
-  type AuthState, type CertificateInfo, type Env, type Role,
+  type AuthState, type CertificateInfo, type Env, type KsefCertificateStatus, type Role,
 } from 'ksef-module';
 import * as db from './db';
 import * as perms from './perms';
@@ -152,6 +152,8 @@ async function login(): Promise<AuthView> {
     // Wanted first: other tabs hear ACCEPTED and log in only when a login is wanted.
     if (view.state === 'ACCEPTED' && epoch === authEpoch) await db.setting.set('authWanted', true);
     await settle(view);
+    // Logged in: ask KSeF about the Offline certificate (in the background).
+    if (view.state === 'ACCEPTED') void checkOfflineCert();
   } catch (e) {
     if (net.isNetworkError(e)) net.reportFailure(net.UNREACHABLE_TEXT);
     await settle({ state: 'ERROR', reason: errorText(e) });
@@ -235,7 +237,78 @@ export async function credentialStatus(): Promise<{ auth?: CertificateInfo; offl
 export async function saveCredential(role: Role, cert: Uint8Array, key: Uint8Array, password: string): Promise<CertificateInfo> {
   const info = await (await credentials()).save(role, cert, key, password);
   for (const fn of credentialListeners) fn();
+  // A new Offline certificate while logged in: KSeF is asked about it at once.
+  if (role === 'offline' && client?.authState.state === 'Accepted') void checkOfflineCert();
   return info;
+}
+
+/** What KSeF said about the saved Offline certificate (`POST /certificates/query`, DIGEST
+ *  §13), asked after every login. Its file cannot tell that it was revoked or blocked in
+ *  the KSeF certificate module, yet KOD II signed with such a certificate fails when a
+ *  buyer scans it (DIGEST §14). */
+export interface OfflineCertCheck {
+  /** The serial of the certificate asked about (upper-case hex). */
+  serial: string;
+  /** KSeF's status, or 'NotListed': KSeF lists no such certificate of the logged-in
+   *  subject (self-signed, or enrolled by another person). */
+  status: KsefCertificateStatus['status'] | 'NotListed';
+  /** When KSeF was asked (ISO). */
+  at: string;
+}
+
+const serialKey = (info: CertificateInfo) => info.serialHex.replace(/[^0-9a-f]/gi, '').toUpperCase();
+
+/** The last answer about the Offline certificate saved now (an answer about a replaced
+ *  certificate does not count). */
+export async function offlineCertCheck(): Promise<OfflineCertCheck | undefined> {
+  const info = (await credentialStatus()).offline;
+  const c = await db.setting.get<OfflineCertCheck>('offlineCertCheck');
+  return info && c && c.serial === serialKey(info) ? c : undefined;
+}
+
+/** Asks KSeF about the saved Offline certificate; a failure (no connection, no
+ *  permission) keeps the previous answer, which says when it was given. */
+export async function checkOfflineCert(): Promise<OfflineCertCheck | undefined> {
+  try {
+    const info = (await credentialStatus()).offline;
+    if (!info) return undefined;
+    const r = await (await ksefClient()).certificateStatus(info.serialHex);
+    const check: OfflineCertCheck = { serial: serialKey(info), status: r?.status ?? 'NotListed', at: new Date().toISOString() };
+    await db.setting.set('offlineCertCheck', check);
+    for (const fn of credentialListeners) fn();
+    return check;
+  } catch {
+    return offlineCertCheck();
+  }
+}
+
+const warsawTime = (iso: string) => new Intl.DateTimeFormat('pl-PL', {
+  timeZone: 'Europe/Warsaw', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+}).format(new Date(iso));
+
+/** How the answer reads: 'error' when KOD II signed with the certificate cannot verify
+ *  (offline invoices are refused), 'warning' when KSeF does not know it. */
+export function offlineCertCheckText(c: OfflineCertCheck): { level: 'ok' | 'warning' | 'error'; text: string } {
+  const when = `sprawdzono w KSeF ${warsawTime(c.at)}`;
+  const dead: Record<string, string> = { Revoked: 'unieważniony', Blocked: 'zablokowany', Expired: 'wygasły' };
+  if (c.status === 'Active') return { level: 'ok', text: `Status w KSeF: aktywny (${when}).` };
+  if (dead[c.status]) {
+    return {
+      level: 'error',
+      text: `Certyfikat offline (Offline, typ II) jest w KSeF ${dead[c.status]} (${c.status}; ${when}). ` +
+        'Kod QR „CERTYFIKAT” podpisany tym certyfikatem nie przejdzie weryfikacji, więc nie można nim wystawiać faktur w trybie offline. ' +
+        'Pobierz nowy certyfikat Offline w Module certyfikatów KSeF i zapisz go w Ustawienia → Rozliczenia → KSEF.',
+    };
+  }
+  if (c.status === 'NotListed') {
+    return {
+      level: 'warning',
+      text: `KSeF nie ma tego certyfikatu offline wśród certyfikatów zalogowanego podmiotu (${when}). ` +
+        'Kod QR „CERTYFIKAT” weryfikuje się tylko certyfikatem Offline wydanym w KSeF: certyfikat samopodpisany lub innego wystawcy nie przejdzie weryfikacji. ' +
+        'Jeśli certyfikat wydano w KSeF innej osobie z firmy, wszystko jest w porządku.',
+    };
+  }
+  return { level: 'warning', text: `Status certyfikatu offline w KSeF: ${c.status} (${when}).` };
 }
 
 const ROLE_TEXT: Record<Role, { cert: string; type: string }> = {

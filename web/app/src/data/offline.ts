@@ -21,7 +21,10 @@ import * as net from './net';
 import * as perms from './perms';
 import * as send from './send';
 import { todayYmd } from '../ui/dom';
-import { authView, certValidity, company, credentialStatus, credentials, env, errorText, initKsef, ksefClient } from './ksef';
+import {
+  authView, certValidity, company, credentialStatus, credentials, env, errorText, initKsef, ksefClient,
+  offlineCertCheck, offlineCertCheckText,
+} from './ksef';
 import { SEND_MODE_LABEL, type InvoiceRow, type SendMode } from './model';
 
 export const OFFLINE_MODES: OfflineMode[] = ['offline24', 'unavailability', 'emergency'];
@@ -276,6 +279,10 @@ async function queue(rows: InvoiceRow[], mode: OfflineMode): Promise<send.SendRe
   if (validity?.state === 'expired' || validity?.state === 'not_yet') {
     throw new send.SendRefused(`${validity.text} Kod QR „CERTYFIKAT” podpisany takim certyfikatem nie przejdzie weryfikacji w KSeF, więc faktura nie może być wystawiona w trybie offline.`);
   }
+  // Revoked or blocked in KSeF (as of the last login): the file cannot tell, KSeF did.
+  const check = await offlineCertCheck();
+  const said = check && offlineCertCheckText(check);
+  if (said?.level === 'error') throw new send.SendRefused(said.text);
   const l = await readLatarnia();
   const e = await env();
   const c = await company();

@@ -109,9 +109,10 @@ function banner(): HTMLElement {
   return el;
 }
 
-/** A saved certificate that has expired or expires within ksef.CERT_WARN_DAYS: said on
- *  every screen to those who can renew it or send with it (a new one takes the KSeF
- *  certificate module's enrolment, so the warning comes a month ahead). */
+/** A saved certificate that has expired or expires within ksef.CERT_WARN_DAYS, or an
+ *  Offline certificate that KSeF holds as revoked, blocked or expired: said on every
+ *  screen to those who can renew it or send with it (a new one takes the KSeF certificate
+ *  module's enrolment, so the expiry warning comes a month ahead). */
 function certBanner(): HTMLElement {
   const el = h('div', { class: 'banner', id: 'cert-banner', hidden: true });
   const draw = async () => {
@@ -120,14 +121,18 @@ function certBanner(): HTMLElement {
     const notes = (['auth', 'offline'] as const).flatMap((role) => {
       const info = status[role];
       const v = info && ksef.certValidity(role, info);
-      return v && v.state !== 'ok' && concerned ? [{ role, v }] : [];
+      return v && v.state !== 'ok' && concerned ? [{ role, state: v.state as string, text: v.text ?? '', bad: v.state !== 'soon' }] : [];
     });
+    const check = await ksef.offlineCertCheck().catch(() => undefined);
+    const said = check && ksef.offlineCertCheckText(check);
+    const expiredHere = notes.some((n) => n.role === 'offline' && n.state === 'expired');
+    if (check && said?.level === 'error' && concerned && !expiredHere) {
+      notes.push({ role: 'offline', state: `ksef-${check.status.toLowerCase()}`, text: said.text, bad: true });
+    }
     el.hidden = notes.length === 0;
-    replace(el, notes.map(({ role, v }) => {
-      const bad = v.state !== 'soon';
-      return h('div', { class: `msg ${bad ? 'msg-error' : 'msg-warning'}`, role: bad ? 'alert' : 'status', dataset: { role, state: v.state } },
-        v.text, ' ', h('a', { href: '#/ustawienia/rozliczenia/ksef' }, 'Ustawienia KSeF'));
-    }));
+    replace(el, notes.map(({ role, state, text, bad }) =>
+      h('div', { class: `msg ${bad ? 'msg-error' : 'msg-warning'}`, role: bad ? 'alert' : 'status', dataset: { role, state } },
+        text, ' ', h('a', { href: '#/ustawienia/rozliczenia/ksef' }, 'Ustawienia KSeF'))));
   };
   void draw();
   ksef.onCredentials(() => void draw());

@@ -79,8 +79,18 @@ async function ksefTab(body: HTMLElement): Promise<() => void> {
         h('label', { class: 'field' }, h('span', null, '📎 ', ui.cert), cert),
         h('label', { class: 'field' }, h('span', null, '📎 ', ui.key), key),
         h('label', { class: 'field' }, h('span', null, ui.pass), pass)),
-      saved, out);
+      saved, role === 'offline' ? offlineCheck : null, out);
   };
+  // What KSeF said about the Offline certificate at the last login (asked after each one).
+  const offlineCheck = h('div', { id: 'offline-ksef-status' });
+  const drawCheck = async () => {
+    const c = await ksef.offlineCertCheck();
+    const t = c && ksef.offlineCertCheckText(c);
+    offlineCheck.dataset.status = c?.status ?? '';
+    replace(offlineCheck, t ? message(t.level === 'ok' ? 'success' : t.level, t.text) : null);
+  };
+  void drawCheck();
+  const offCheck = ksef.onCredentials(() => void drawCheck());
   const authDot = h('button', { type: 'button', class: 'ksef-status inline', id: 'settings-ksef-status' });
   const authReason = h('div', { class: 'auth-reason', id: 'auth-reason' });
   const authMsg = h('div', { class: 'auth-msg', id: 'auth-action-msg' });
@@ -157,7 +167,10 @@ async function ksefTab(body: HTMLElement): Promise<() => void> {
     msg,
     h('div', { class: 'actions' }, save));
   drawAuth(ksef.authView());
-  return off;
+  return () => {
+    off();
+    offCheck();
+  };
 }
 
 async function bytes(f: File | undefined): Promise<Uint8Array> {
