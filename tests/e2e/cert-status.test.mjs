@@ -1,9 +1,9 @@
 // The Offline certificate as KSeF sees it. A certificate revoked or blocked in the KSeF
 // certificate module keeps its dates, yet KOD II signed with it fails when the buyer scans
-// it (DIGEST §13–14); only KSeF can tell (POST /certificates/query). After every login the
-// app asks: the settings show the answer; "revoked" is said on every screen and refuses
-// WYSYŁKA OFFLINE, while sending online goes on; a newly saved certificate is asked about
-// at once. The simulator's control API records the demo certificate as KSeF-issued and
+// it (DIGEST §13–14); only KSeF can tell (POST /certificates/query). After AUTHORIZE (and
+// after a silent login once the answer is an hour old) the app asks: the settings show the
+// answer; "revoked" is said on every screen and refuses WYSYŁKA OFFLINE, while sending
+// online goes on; a newly saved certificate is asked about at once. The simulator's control API records the demo certificate as KSeF-issued and
 // revokes it (POST /_sim/certificates).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +51,18 @@ test('issued by KSeF and active: the settings say so', async () => {
   await authorizeAndWait('Active');
   assert.match(await page.textContent('#offline-ksef-status'), /^Status w KSeF: aktywny \(sprawdzono w KSeF \d{2}\.\d{2}\.\d{4}/);
   assert.equal(await page.$eval('#cert-banner', (e) => e.hidden), true);
+  // A reload logs in silently, once (the start-up and the connection check used to start
+  // two logins); the answer is minutes old, so KSeF is not asked again (its "other" limit
+  // is 120 calls an hour). The proxy logs each forwarded route.
+  const count = (route) => stack.log.split(`route="${route}"`).length - 1;
+  const queries = count('/certificates/query');
+  const logins = count('/auth/challenge');
+  assert.ok(queries >= 2, `queries seen in the proxy log: ${queries}`);
+  await H.openApp(page, stack.url);
+  await page.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]', { timeout: 20_000 });
+  await page.waitForTimeout(500);
+  assert.equal(count('/auth/challenge') - logins, 1, 'logins after one reload');
+  assert.equal(count('/certificates/query'), queries);
 });
 
 test('revoked in KSeF: every screen says so after the next login, WYSYŁKA OFFLINE is refused, online sending goes on', async () => {

@@ -395,7 +395,7 @@ impl<T: Transport> Client<T> {
     }
 
     /// What KSeF says about the authenticated subject's certificate `serial`
-    /// ([`certificates`](super::certificates), DIGEST §13): `None` when KSeF does not
+    /// ([`certificates`], DIGEST §13): `None` when KSeF does not
     /// list it for this subject. A read, so retried like one.
     ///
     /// # Errors

@@ -118,14 +118,20 @@ export async function authorize(): Promise<AuthView> {
   if (!perms.can('ksef.change_settings')) {
     throw new perms.PermissionError('ksef.change_settings');
   }
-  return login();
+  // One login at a time in a tab: AUTHORIZE during a silent login waits for it, then logs
+  // in anew (the user asked for a fresh one).
+  while (pendingLogin) await pendingLogin.catch(() => undefined);
+  return ownLogin(true);
 }
 
 /** Bumped by a failed ZAPISZ ({@link authError}): a login that started before it (a reload's
  *  silent login, say) must not replace that ERROR with its own outcome when it ends. */
 let authEpoch = 0;
 
-async function login(): Promise<AuthView> {
+/** `explicit`: AUTHORIZE (KSeF is asked about the Offline certificate again); otherwise a
+ *  silent login after a reload or in another tab (asked when the last answer is older than
+ *  {@link CERT_CHECK_MAX_AGE_MS}). */
+async function login(explicit = false): Promise<AuthView> {
   const epoch = authEpoch;
   const settle = async (a: AuthView) => {
     if (epoch === authEpoch) await setAuth(a);
@@ -153,7 +159,7 @@ async function login(): Promise<AuthView> {
     if (view.state === 'ACCEPTED' && epoch === authEpoch) await db.setting.set('authWanted', true);
     await settle(view);
     // Logged in: ask KSeF about the Offline certificate (in the background).
-    if (view.state === 'ACCEPTED') void checkOfflineCert();
+    if (view.state === 'ACCEPTED') void checkOfflineCert(explicit ? 0 : CERT_CHECK_MAX_AGE_MS);
   } catch (e) {
     if (net.isNetworkError(e)) net.reportFailure(net.UNREACHABLE_TEXT);
     await settle({ state: 'ERROR', reason: errorText(e) });
@@ -198,12 +204,32 @@ function authReason(r: { kind: string; message: string; code?: number; details?:
   return parts.join(': ');
 }
 
+/** This tab's login under way (silent or AUTHORIZE): sends wait for it ({@link settled}),
+ *  a resumeAuth joins it, an AUTHORIZE waits for it to end. */
 let pendingLogin: Promise<AuthView> | undefined;
+
+function ownLogin(explicit: boolean): Promise<AuthView> {
+  const p: Promise<AuthView> = login(explicit).finally(() => {
+    if (pendingLogin === p) pendingLogin = undefined;
+  });
+  pendingLogin = p;
+  return p;
+}
+
+/** A resumeAuth under way, its checks before the login included: the start-up and the
+ *  connection coming back both call it at page load, and without this both passed the
+ *  pendingLogin check before either had started its login (two logins per reload). */
+let resuming: Promise<AuthView> | undefined;
 
 /** On start and when the connection comes back: the KSeF session lives only in memory,
  *  so once an authorized user has logged in, the app logs in again with the stored
  *  credential after a reload. The proxy still decides with the current user's token. */
-export async function resumeAuth(): Promise<AuthView> {
+export function resumeAuth(): Promise<AuthView> {
+  resuming ??= resume().finally(() => { resuming = undefined; });
+  return resuming;
+}
+
+async function resume(): Promise<AuthView> {
   if (pendingLogin) return pendingLogin;
   const wanted = (await db.setting.get<boolean>('authWanted')) && !!(await (await credentials()).get('auth'));
   if (!wanted) {
@@ -221,8 +247,8 @@ export async function resumeAuth(): Promise<AuthView> {
     await setAuth({ state: 'ERROR', reason: 'KSeF nieosiągalny (brak połączenia): autoryzacja zostanie ponowiona po przywróceniu połączenia' });
     return auth;
   }
-  pendingLogin = login().finally(() => { pendingLogin = undefined; });
-  return pendingLogin;
+  if (pendingLogin) return pendingLogin; // an AUTHORIZE began meanwhile
+  return ownLogin(false);
 }
 
 /** Waits for a login that is under way (a send right after a reload). */
@@ -266,12 +292,20 @@ export async function offlineCertCheck(): Promise<OfflineCertCheck | undefined> 
   return info && c && c.serial === serialKey(info) ? c : undefined;
 }
 
-/** Asks KSeF about the saved Offline certificate; a failure (no connection, no
- *  permission) keeps the previous answer, which says when it was given. */
-export async function checkOfflineCert(): Promise<OfflineCertCheck | undefined> {
+/** How old an answer about the Offline certificate may be before a silent login asks
+ *  again: the query counts against KSeF's "other" limit (120 an hour per context and IP,
+ *  shared with the login's own calls, DIGEST §17), and every reload and tab logs in. */
+export const CERT_CHECK_MAX_AGE_MS = 3_600_000;
+
+/** Asks KSeF about the saved Offline certificate, unless the answer about it is younger
+ *  than `maxAgeMs`; a failure (no connection, no permission) keeps the previous answer,
+ *  which says when it was given. */
+export async function checkOfflineCert(maxAgeMs = 0): Promise<OfflineCertCheck | undefined> {
   try {
     const info = (await credentialStatus()).offline;
     if (!info) return undefined;
+    const last = await offlineCertCheck();
+    if (last && maxAgeMs > 0 && Date.now() - new Date(last.at).getTime() < maxAgeMs) return last;
     const r = await (await ksefClient()).certificateStatus(info.serialHex);
     const check: OfflineCertCheck = { serial: serialKey(info), status: r?.status ?? 'NotListed', at: new Date().toISOString() };
     await db.setting.set('offlineCertCheck', check);
