@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as H from './harness.mjs';
 
-let stack, b, page, pem;
+let stack, b, page, pem, queued;
 
 before(async () => {
   stack = await H.startStack();
@@ -46,9 +46,20 @@ test('a self-signed demo certificate: KSeF does not list it, said in the setting
   assert.equal(await page.$eval('#cert-banner', (e) => e.hidden), true);
 });
 
-test('issued by KSeF and active: the settings say so', async () => {
+test('issued by KSeF and active: the settings say so; an invoice issued offline prints without a warning', async () => {
   await stack.simControl('POST', '/_sim/certificates', { certificate: pem, name: 'Offline TMS' });
   await authorizeAndWait('Active');
+  queued = await H.createInvoice(page, { buyer: 'Wydruk Offline S.A.' });
+  await H.openApp(page, stack.url, `#/faktura/${queued.id}/ksef`);
+  await page.waitForSelector('#latarnia');
+  await page.click('#ksef-send');
+  await page.click('[data-mode="offline24"]');
+  await page.waitForSelector('#ksef-history tbody tr[data-status="sent_offline"]', { timeout: 30_000 });
+  await H.openApp(page, stack.url, `#/faktura/${queued.id}/druk`);
+  await page.waitForSelector('#qr-kod2');
+  assert.equal(await page.$('#print-kod2-revoked'), null);
+  await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
+  await page.waitForSelector('#offline-ksef-status[data-status="Active"]');
   assert.match(await page.textContent('#offline-ksef-status'), /^Status w KSeF: aktywny \(sprawdzono w KSeF \d{2}\.\d{2}\.\d{4}/);
   assert.equal(await page.$eval('#cert-banner', (e) => e.hidden), true);
   // A reload logs in silently, once (the start-up and the connection check used to start
@@ -91,6 +102,19 @@ test('revoked in KSeF: every screen says so after the next login, WYSYŁKA OFFLI
 
   // The Offline certificate is not used online: the same invoice goes to KSeF.
   assert.match(await H.sendOnline(page, inv.id), /ZAAKCEPTOWANO/);
+
+  // The invoice issued offline before: its printout carries a KOD II that now fails; the
+  // screen says so (not the paper), with the certificate's serial.
+  await H.openApp(page, stack.url, `#/faktura/${queued.id}/druk`);
+  await page.waitForSelector('#qr-kod2');
+  const serial = /\/([0-9A-F]{16})\//.exec(await page.getAttribute('#qr-kod2', 'data-url'))[1];
+  const warn = await page.textContent('#print-kod2-revoked');
+  assert.ok(warn.includes(`Kod QR „CERTYFIKAT” na tym wydruku nie przejdzie weryfikacji: certyfikat offline ${serial}, którym go podpisano, jest w KSeF unieważniony (Revoked; sprawdzono w KSeF`), warn);
+  assert.match(warn, /Wyślij fakturę do KSeF: po jej przyjęciu wydruk ma kod QR z numerem KSeF, bez kodu CERTYFIKAT\./);
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('#print-kod2-revoked'), false);
+  assert.equal(await page.isVisible('#qr-kod2'), true);
+  await page.emulateMedia({ media: 'screen' });
 });
 
 test('a new Offline certificate is asked about at once; the old answer no longer counts', async () => {

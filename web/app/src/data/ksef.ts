@@ -269,7 +269,7 @@ export async function saveCredential(role: Role, cert: Uint8Array, key: Uint8Arr
 }
 
 /** What KSeF said about the saved Offline certificate (`POST /certificates/query`, DIGEST
- *  §13), asked after every login. Its file cannot tell that it was revoked or blocked in
+ *  §13), asked at logins (see {@link checkOfflineCert}). Its file cannot tell that it was revoked or blocked in
  *  the KSeF certificate module, yet KOD II signed with such a certificate fails when a
  *  buyer scans it (DIGEST §14). */
 export interface OfflineCertCheck {
@@ -290,6 +290,13 @@ export async function offlineCertCheck(): Promise<OfflineCertCheck | undefined> 
   const info = (await credentialStatus()).offline;
   const c = await db.setting.get<OfflineCertCheck>('offlineCertCheck');
   return info && c && c.serial === serialKey(info) ? c : undefined;
+}
+
+/** The stored answer about the certificate `serial` (the one that signed a KOD II on a
+ *  printout), whether or not it is the one saved now. */
+export async function offlineCertCheckFor(serial: string): Promise<OfflineCertCheck | undefined> {
+  const c = await db.setting.get<OfflineCertCheck>('offlineCertCheck');
+  return c && c.serial === serial.toUpperCase() ? c : undefined;
 }
 
 /** How old an answer about the Offline certificate may be before a silent login asks
@@ -321,15 +328,18 @@ const warsawTime = (iso: string) => new Intl.DateTimeFormat('pl-PL', {
 }).format(new Date(iso));
 
 /** How the answer reads: 'error' when KOD II signed with the certificate cannot verify
- *  (offline invoices are refused), 'warning' when KSeF does not know it. */
-export function offlineCertCheckText(c: OfflineCertCheck): { level: 'ok' | 'warning' | 'error'; text: string } {
+ *  (offline invoices are refused), 'warning' when KSeF does not know it; `short` is the
+ *  status part alone ("jest w KSeF unieważniony (Revoked; sprawdzono …)"). */
+export function offlineCertCheckText(c: OfflineCertCheck): { level: 'ok' | 'warning' | 'error'; text: string; short: string } {
   const when = `sprawdzono w KSeF ${warsawTime(c.at)}`;
   const dead: Record<string, string> = { Revoked: 'unieważniony', Blocked: 'zablokowany', Expired: 'wygasły' };
-  if (c.status === 'Active') return { level: 'ok', text: `Status w KSeF: aktywny (${when}).` };
+  const short = dead[c.status] ? `jest w KSeF ${dead[c.status]} (${c.status}; ${when})` : `ma w KSeF status ${c.status} (${when})`;
+  if (c.status === 'Active') return { level: 'ok', short, text: `Status w KSeF: aktywny (${when}).` };
   if (dead[c.status]) {
     return {
       level: 'error',
-      text: `Certyfikat offline (Offline, typ II) jest w KSeF ${dead[c.status]} (${c.status}; ${when}). ` +
+      short,
+      text: `Certyfikat offline (Offline, typ II) ${short}. ` +
         'Kod QR „CERTYFIKAT” podpisany tym certyfikatem nie przejdzie weryfikacji, więc nie można nim wystawiać faktur w trybie offline. ' +
         'Pobierz nowy certyfikat Offline w Module certyfikatów KSeF i zapisz go w Ustawienia → Rozliczenia → KSEF.',
     };
@@ -337,12 +347,13 @@ export function offlineCertCheckText(c: OfflineCertCheck): { level: 'ok' | 'warn
   if (c.status === 'NotListed') {
     return {
       level: 'warning',
+      short: `nie figuruje w KSeF (${when})`,
       text: `KSeF nie ma tego certyfikatu offline wśród certyfikatów zalogowanego podmiotu (${when}). ` +
         'Kod QR „CERTYFIKAT” weryfikuje się tylko certyfikatem Offline wydanym w KSeF: certyfikat samopodpisany lub innego wystawcy nie przejdzie weryfikacji. ' +
         'Jeśli certyfikat wydano w KSeF innej osobie z firmy, wszystko jest w porządku.',
     };
   }
-  return { level: 'warning', text: `Status certyfikatu offline w KSeF: ${c.status} (${when}).` };
+  return { level: 'warning', short, text: `Status certyfikatu offline w KSeF: ${c.status} (${when}).` };
 }
 
 const ROLE_TEXT: Record<Role, { cert: string; type: string }> = {

@@ -7,7 +7,7 @@
 import { kod1Url, parseXml, qrSvg } from 'ksef-module';
 import { fmtAmount, fmtShort, h, message, replace } from '../ui/dom';
 import * as inv from '../data/invoices';
-import { env, initKsef } from '../data/ksef';
+import { env, initKsef, offlineCertCheckFor, offlineCertCheckText } from '../data/ksef';
 import type { InvoiceRow } from '../data/model';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -105,6 +105,21 @@ function payment(fa: X): HTMLElement | null {
     arr(p.RachunekBankowy).map((r: X) => h('p', null, `Rachunek: ${r.NrRB}`, r.SWIFT ? ` (SWIFT ${r.SWIFT})` : '', r.NazwaBanku ? `, ${r.NazwaBanku}` : '')));
 }
 
+/** On screen only: the KOD II about to be printed was signed with a certificate that KSeF
+ *  holds as revoked, blocked or expired (as of the last answer), so it will fail when the
+ *  buyer scans it (DIGEST §14). */
+async function revokedKod2(qrs: QrBlock[]): Promise<HTMLElement | null> {
+  const kod2 = qrs.find((q) => q.id === 'kod2');
+  const serial = kod2 && /\/certificate\/[^/]+\/[^/]+\/[^/]+\/([0-9A-F]{16})\//.exec(kod2.url)?.[1];
+  const check = serial ? await offlineCertCheckFor(serial) : undefined;
+  const said = check && offlineCertCheckText(check);
+  if (!said || said.level !== 'error') return null;
+  const el = message('error', `Kod QR „CERTYFIKAT” na tym wydruku nie przejdzie weryfikacji: certyfikat offline ${serial}, ` +
+    `którym go podpisano, ${said.short}. Wyślij fakturę do KSeF: po jej przyjęciu wydruk ma kod QR z numerem KSeF, bez kodu CERTYFIKAT.`);
+  el.id = 'print-kod2-revoked';
+  return el;
+}
+
 function svgNode(markup: string): Node {
   const doc = new DOMParser().parseFromString(markup, 'image/svg+xml');
   return document.importNode(doc.documentElement, true);
@@ -130,6 +145,7 @@ export async function printView(root: HTMLElement, params: string[]): Promise<vo
   const fa = doc.Fa;
   const sellerNip = doc.Podmiot1?.DaneIdentyfikacyjne?.NIP ?? '';
   const qrs = await qrBlocks(row, xml, fa, sellerNip);
+  const kod2Warning = await revokedKod2(qrs);
   document.body.classList.add('print-mode');
   const notes = arr(fa.DodatkowyOpis);
   const footer = arr(doc.Stopka?.Informacje).map((i: X) => i.StopkaFaktury).filter(Boolean);
@@ -138,7 +154,8 @@ export async function printView(root: HTMLElement, params: string[]): Promise<vo
     h('div', { class: 'no-print toolbar' },
       h('button', { type: 'button', class: 'primary', id: 'print-now', onclick: () => window.print() }, 'Drukuj / zapisz PDF'),
       h('a', { href: `#/faktura/${id}`, class: 'button' }, 'Wróć'),
-      row.ksefStatus !== 'accepted' && message('warning', 'Faktura nie ma jeszcze numeru KSeF: kod QR z numerem KSeF pojawi się po akceptacji w KSeF.')),
+      row.ksefStatus !== 'accepted' && message('warning', 'Faktura nie ma jeszcze numeru KSeF: kod QR z numerem KSeF pojawi się po akceptacji w KSeF.'),
+      kod2Warning),
     h('article', { class: 'invoice-print', id: 'invoice-print' },
       h('header', { class: 'p-head' },
         h('div', null, h('h1', null, `${KIND_TITLE[fa.RodzajFaktury] ?? 'Faktura'} nr ${fa.P_2}`),
