@@ -3,7 +3,8 @@
 // it (DIGEST §13–14); only KSeF can tell (POST /certificates/query). After AUTHORIZE (and
 // after a silent login once the answer is an hour old) the app asks: the settings show the
 // answer; "revoked" is said on every screen and refuses WYSYŁKA OFFLINE, while sending
-// online goes on; a newly saved certificate is asked about at once. The simulator's control API records the demo certificate as KSeF-issued and
+// online goes on, other tabs hear it at once, and the printout of an invoice issued offline
+// before warns on screen; a newly saved certificate is asked about at once. The simulator's control API records the demo certificate as KSeF-issued and
 // revokes it (POST /_sim/certificates).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -79,7 +80,17 @@ test('issued by KSeF and active: the settings say so; an invoice issued offline 
 test('revoked in KSeF: every screen says so after the next login, WYSYŁKA OFFLINE is refused, online sending goes on', async () => {
   const inv = await H.createInvoice(page, { buyer: 'Odwołany Sp. z o.o.' });
   await stack.simControl('POST', '/_sim/certificates', { certificate: pem, revoked: true });
-  await authorizeAndWait('Revoked');
+  await H.openApp(page, stack.url, '#/ustawienia/rozliczenia/ksef');
+  await page.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]', { timeout: 20_000 });
+  // Another tab, open on the list: it hears the answer without a reload.
+  const other = await b.context.newPage();
+  await H.openApp(other, stack.url);
+  await other.waitForSelector('.topbar .ksef-status[data-state="ACCEPTED"]', { timeout: 20_000 });
+  assert.equal(await other.$eval('#cert-banner', (e) => e.hidden), true);
+  await page.click('#authorize');
+  await page.waitForSelector('#offline-ksef-status[data-status="Revoked"]', { timeout: 20_000 });
+  await other.waitForSelector('#cert-banner [data-role="offline"][data-state="ksef-revoked"]', { timeout: 10_000 });
+  await other.close();
   assert.match(await page.textContent('#offline-ksef-status'), /jest w KSeF unieważniony \(Revoked; sprawdzono/);
   assert.equal(await page.$eval('#offline-ksef-status .msg', (e) => e.className), 'msg msg-error');
 

@@ -262,7 +262,7 @@ export async function credentialStatus(): Promise<{ auth?: CertificateInfo; offl
 
 export async function saveCredential(role: Role, cert: Uint8Array, key: Uint8Array, password: string): Promise<CertificateInfo> {
   const info = await (await credentials()).save(role, cert, key, password);
-  for (const fn of credentialListeners) fn();
+  credentialsChanged();
   // A new Offline certificate while logged in: KSeF is asked about it at once.
   if (role === 'offline' && client?.authState.state === 'Accepted') void checkOfflineCert();
   return info;
@@ -316,7 +316,7 @@ export async function checkOfflineCert(maxAgeMs = 0): Promise<OfflineCertCheck |
     const r = await (await ksefClient()).certificateStatus(info.serialHex);
     const check: OfflineCertCheck = { serial: serialKey(info), status: r?.status ?? 'NotListed', at: new Date().toISOString() };
     await db.setting.set('offlineCertCheck', check);
-    for (const fn of credentialListeners) fn();
+    credentialsChanged();
     return check;
   } catch {
     return offlineCertCheck();
@@ -396,10 +396,22 @@ export function certValidity(role: Role, info: CertificateInfo, now = new Date()
 }
 
 const credentialListeners = new Set<() => void>();
-/** Called after a certificate has been saved (the expiry banner follows). */
+/** Called after a certificate has been saved or KSeF has answered about the Offline one,
+ *  in this tab or another (the banner and the settings follow). */
 export function onCredentials(fn: () => void): () => void {
   credentialListeners.add(fn);
   return () => credentialListeners.delete(fn);
+}
+
+// The credentials and KSeF's answers live in IndexedDB, shared by the tabs: a tab that
+// changes them tells the others to redraw.
+const credentialChannel = db.tabChannel<string>('tms-ksef-credentials', () => {
+  for (const fn of credentialListeners) fn();
+});
+
+function credentialsChanged(): void {
+  for (const fn of credentialListeners) fn();
+  credentialChannel?.postMessage('changed');
 }
 
 /** Polish message for a KsefError code (ZAPISZ in the KSEF tab and elsewhere). */
