@@ -1,4 +1,6 @@
 //! `ksef cert inspect`: what KSeF sees in a certificate (and whether a key fits it).
+//! `ksef cert status`: what KSeF says about it (`POST /certificates/query`, DIGEST §13
+//! step 7): Active, Blocked, Revoked or Expired, or not listed for the logged-in subject.
 //!
 //! DIGEST §13 (KSeF type from keyUsage), §5.2 (subject identifiers, fingerprint), §14
 //! (serial as uppercase hex), §4 (`publicKeyId`). Unlike the core, the CLI reads the clock
@@ -19,6 +21,19 @@ pub(crate) enum CertCmd {
     /// identifiers and fingerprint as JSON. With --key, also checks that the key fits
     /// (exit 1 if it does not).
     Inspect(InspectArgs),
+    /// Logs in (the --cert/--key given) and asks KSeF about CERTIFICATE, e.g. the Offline
+    /// one: prints `{certificateSerialNumber, status, …}` as JSON, `status` being Active,
+    /// Blocked, Revoked, Expired or NotListed (KSeF lists only the logged-in subject's
+    /// certificates). Exit 1 unless Active: KOD II signed with it would fail.
+    Status(StatusArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct StatusArgs {
+    /// The certificate to ask about (PEM or DER).
+    certificate: PathBuf,
+    #[command(flatten)]
+    login: crate::auth::LoginArgs,
 }
 
 #[derive(Args)]
@@ -36,6 +51,41 @@ pub(crate) struct InspectArgs {
 pub(crate) fn run(cmd: CertCmd) -> CliResult {
     match cmd {
         CertCmd::Inspect(a) => inspect(a),
+        CertCmd::Status(a) => status(a),
+    }
+}
+
+fn status(a: StatusArgs) -> CliResult {
+    let cert = Certificate::from_pem_or_der(&read_file(&a.certificate)?)
+        .map_err(|e| CliError::Invalid(format!("{}: {e}", a.certificate.display())))?;
+    let serial = ksef_core::qr::CertSerial::from_der_integer(cert.serial_bytes()).map_err(|e| {
+        CliError::Invalid(format!(
+            "{}: not a KSeF certificate ({e})",
+            a.certificate.display()
+        ))
+    })?;
+    let entry = crate::runtime()?.block_on(async {
+        let mut client = crate::auth::login(&a.login).await?;
+        client
+            .certificate_status(&serial)
+            .await
+            .map_err(CliError::invalid)
+    })?;
+    let line = match &entry {
+        Some(e) => serde_json::to_value(e).map_err(CliError::invalid)?,
+        None => json!({"certificateSerialNumber": serial.to_string(), "status": "NotListed"}),
+    };
+    println!("{line}");
+    match entry {
+        Some(e) if e.is_active() => Ok(()),
+        Some(e) => Err(CliError::Invalid(format!(
+            "KSeF holds certificate {serial} as {}: KOD II signed with it fails verification",
+            e.status
+        ))),
+        None => Err(CliError::Invalid(format!(
+            "KSeF lists no certificate {serial} of the logged-in subject (self-signed, \
+             another issuer's, or enrolled by another person)"
+        ))),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `ksef auth` / `ksef send` / `ksef status` / `ksef upo` against an in-process simulator
+//! `ksef auth` / `ksef send` / `ksef status` / `ksef upo` / `ksef cert status` against an in-process simulator
 //! (zero delays) on a real port: JSON lines on stdout and the documented exit codes;
 //! offline modes and a technical correction; input errors; 1 000 invoices with the
 //! production rate limits on and zero 429 answers; fault injection (5xx, dropped
@@ -593,4 +593,101 @@ async fn faults_5xx_drops_and_latency_resume_exactly_once() {
     all_accepted(&lines, 25);
     env.assert_exactly_once(&files).await;
     eprintln!("chaos: {injected} faults injected, {runs} runs; interrupted runs: {failed_runs:#?}");
+}
+
+/// `ksef cert status`: the Offline certificate as KSeF sees it (DIGEST §13 step 7), with
+/// exit 0 only while KSeF holds it as Active.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cert_status_follows_ksef() {
+    let running = ksef_sim::spawn(
+        Simulator::new(SimConfig::default().with_delays(Delays::ZERO)).unwrap(),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    let root = running.base_url().to_string();
+    let http = reqwest::Client::new();
+    let dir = std::env::temp_dir().join(format!("ksef-cli-cert-status-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    let mut offline_pem = String::new();
+    for kind in ["Authentication", "Offline"] {
+        let v: Value = http
+            .post(format!("{root}/_sim/demo-credentials"))
+            .json(&json!({"nip": NIP, "certificateType": kind, "password": "pw"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let cert = dir.join(format!("{kind}.pem"));
+        let key = dir.join(format!("{kind}.key"));
+        std::fs::write(&cert, v["certificatePem"].as_str().unwrap()).unwrap();
+        std::fs::write(&key, v["privateKeyPem"].as_str().unwrap()).unwrap();
+        if kind == "Offline" {
+            offline_pem = v["certificatePem"].as_str().unwrap().to_owned();
+        }
+        files.push((cert.display().to_string(), key.display().to_string()));
+    }
+    let junk = dir.join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let junk = junk.display().to_string();
+    let url = format!("{root}/v2");
+    let (auth_cert, auth_key) = files[0].clone();
+    let run = |what: String| {
+        let args: Vec<String> = [
+            "cert",
+            "status",
+            &what,
+            "--url",
+            &url,
+            "--context",
+            NIP,
+            "--cert",
+            &auth_cert,
+            "--key",
+            &auth_key,
+            "--password",
+            "pw",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            ksef(&args)
+        })
+    };
+    let register = |revoked: bool| {
+        http.post(format!("{root}/_sim/certificates"))
+            .json(&json!({"certificate": offline_pem, "revoked": revoked}))
+            .send()
+    };
+    let offline = files[1].0.clone();
+
+    let (code, lines) = run(offline.clone()).await.unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(lines[0]["status"], "NotListed");
+    let serial = lines[0]["certificateSerialNumber"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(serial.len(), 16);
+
+    assert_eq!(register(false).await.unwrap().status(), 200);
+    let (code, lines) = run(offline.clone()).await.unwrap();
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(lines[0]["status"], "Active");
+    assert_eq!(lines[0]["type"], "Offline");
+    assert_eq!(lines[0]["certificateSerialNumber"], serial.as_str());
+
+    assert_eq!(register(true).await.unwrap().status(), 200);
+    let (code, lines) = run(offline).await.unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(lines[0]["status"], "Revoked");
+
+    // Not a certificate: exit 1, nothing on stdout, the file named on stderr.
+    let (code, lines) = run(junk).await.unwrap();
+    assert_eq!((code, lines.len()), (1, 0));
 }
