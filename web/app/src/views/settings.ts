@@ -81,7 +81,8 @@ async function ksefTab(body: HTMLElement): Promise<() => void> {
         h('label', { class: 'field' }, h('span', null, ui.pass), pass)),
       saved, role === 'offline' ? offlineCheck : null, out);
   };
-  // What KSeF said about the Offline certificate at the last login (asked after each one).
+  // What KSeF said about the Offline certificate (asked at AUTHORIZE, at a silent login once
+  // the answer is an hour old, and when a new one is saved: ksef.checkOfflineCert).
   const offlineCheck = h('div', { id: 'offline-ksef-status' });
   const drawCheck = async () => {
     const c = await ksef.offlineCertCheck();
