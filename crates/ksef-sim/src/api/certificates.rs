@@ -261,21 +261,16 @@ async fn enroll(
     };
     let reference = reference(RefType::Enrollment, now, &mut sim.rng());
     let serial = cert.serial_hex().to_uppercase();
-    let common_name = got_common_name(&req.info.subject);
     let mut st = sim.state();
     st.issued.insert(
         serial.clone(),
-        IssuedCertificate {
-            der: cert.der().to_vec(),
-            name: r.certificate_name,
-            kind: r.certificate_type,
-            subject: subject.clone(),
-            common_name,
-            revoked: false,
-            valid_from: cert.not_before(),
-            valid_to: cert.not_after(),
-            requested: now,
-        },
+        issued(
+            &cert,
+            Some(r.certificate_name),
+            r.certificate_type,
+            subject.clone(),
+            now,
+        ),
     );
     st.enrollments.insert(
         reference.clone(),
@@ -469,6 +464,29 @@ async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The record of a certificate KSeF issued to `subject` (Active until revoked); `name`
+/// defaults to the common name.
+fn issued(
+    cert: &ksef_core::crypto::Certificate,
+    name: Option<String>,
+    kind: String,
+    subject: Ident,
+    requested: time::OffsetDateTime,
+) -> IssuedCertificate {
+    let common_name = got_common_name(cert.x509().tbs_certificate().subject());
+    IssuedCertificate {
+        der: cert.der().to_vec(),
+        name: name.unwrap_or_else(|| common_name.clone()),
+        kind,
+        subject,
+        common_name,
+        revoked: false,
+        valid_from: cert.not_before(),
+        valid_to: cert.not_after(),
+        requested,
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct RegisterReq {
@@ -519,23 +537,12 @@ pub(super) async fn register(
         Some(SubjectIdentifier::Pesel(p)) => Ident::new("Pesel", &p),
         _ => Ident::new("Fingerprint", &cert.fingerprint_sha256()),
     };
-    let common_name = got_common_name(cert.x509().tbs_certificate().subject());
     let now = sim.now();
     let mut st = sim.state();
     let entry = st
         .issued
         .entry(serial.clone())
-        .or_insert_with(|| IssuedCertificate {
-            der: cert.der().to_vec(),
-            name: r.name.clone().unwrap_or_else(|| common_name.clone()),
-            kind: kind.into(),
-            subject: subject.clone(),
-            common_name,
-            revoked: false,
-            valid_from: cert.not_before(),
-            valid_to: cert.not_after(),
-            requested: now,
-        });
+        .or_insert_with(|| issued(&cert, r.name.clone(), kind.into(), subject.clone(), now));
     entry.revoked = r.revoked;
     Ok(axum::Json(json!({
         "certificateSerialNumber": serial, "type": kind,
