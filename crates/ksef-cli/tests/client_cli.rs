@@ -26,6 +26,26 @@ fn ksef(args: &[&str]) -> (i32, Vec<Value>) {
     (out.status.code().unwrap(), lines)
 }
 
+/// Demo credentials of `kind` (Authentication | Offline, password `pw`) from the simulator
+/// at `root`, written to `dir/{stem}.pem` and `dir/{stem}.key`: (cert path, key path, cert PEM).
+async fn demo_files(root: &str, dir: &Path, kind: &str, stem: &str) -> (String, String, String) {
+    let v: Value = reqwest::Client::new()
+        .post(format!("{root}/_sim/demo-credentials"))
+        .json(&json!({"nip": NIP, "certificateType": kind, "password": "pw"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pem = v["certificatePem"].as_str().unwrap().to_owned();
+    let cert = dir.join(format!("{stem}.pem"));
+    let key = dir.join(format!("{stem}.key"));
+    std::fs::write(&cert, &pem).unwrap();
+    std::fs::write(&key, v["privateKeyPem"].as_str().unwrap()).unwrap();
+    (cert.display().to_string(), key.display().to_string(), pem)
+}
+
 fn invoice(dir: &Path, number: &str, broken: bool) -> String {
     let schemas = ksef_sim::xsd::default_schema_dir().unwrap();
     let xml = std::fs::read_to_string(
@@ -58,22 +78,9 @@ async fn auth_send_status_upo() {
         .unwrap();
     let root = running.base_url().to_string();
     let url = format!("{root}/v2");
-    let v: Value = reqwest::Client::new()
-        .post(format!("{root}/_sim/demo-credentials"))
-        .json(&json!({"nip": NIP, "certificateType": "Authentication", "password": "pw"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let dir = std::env::temp_dir().join(format!("ksef-cli-client-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let cert = dir.join("c.pem");
-    let key = dir.join("k.pem");
-    std::fs::write(&cert, v["certificatePem"].as_str().unwrap()).unwrap();
-    std::fs::write(&key, v["privateKeyPem"].as_str().unwrap()).unwrap();
-    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let (cert, key, _) = demo_files(&root, &dir, "Authentication", "c").await;
     let good = invoice(&dir, "CLI/1", false);
     let bad = invoice(&dir, "CLI/2", true);
     let upo = dir.join("upo.xml").display().to_string();
@@ -170,28 +177,16 @@ impl Env {
             .await
             .unwrap();
         let root = running.base_url();
-        let v: Value = reqwest::Client::new()
-            .post(format!("{root}/_sim/demo-credentials"))
-            .json(&json!({"nip": NIP, "certificateType": "Authentication", "password": "pw"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
         let dir = std::env::temp_dir().join(format!("ksef-cli-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let cert = dir.join("c.pem");
-        let key = dir.join("k.pem");
-        std::fs::write(&cert, v["certificatePem"].as_str().unwrap()).unwrap();
-        std::fs::write(&key, v["privateKeyPem"].as_str().unwrap()).unwrap();
+        let (cert, key, _) = demo_files(&root, &dir, "Authentication", "c").await;
         Env {
             url: format!("{root}/v2"),
             running,
             dir,
-            cert: cert.display().to_string(),
-            key: key.display().to_string(),
+            cert,
+            key,
         }
     }
 
@@ -609,32 +604,12 @@ async fn cert_status_follows_ksef() {
     let http = reqwest::Client::new();
     let dir = std::env::temp_dir().join(format!("ksef-cli-cert-status-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut files = Vec::new();
-    let mut offline_pem = String::new();
-    for kind in ["Authentication", "Offline"] {
-        let v: Value = http
-            .post(format!("{root}/_sim/demo-credentials"))
-            .json(&json!({"nip": NIP, "certificateType": kind, "password": "pw"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let cert = dir.join(format!("{kind}.pem"));
-        let key = dir.join(format!("{kind}.key"));
-        std::fs::write(&cert, v["certificatePem"].as_str().unwrap()).unwrap();
-        std::fs::write(&key, v["privateKeyPem"].as_str().unwrap()).unwrap();
-        if kind == "Offline" {
-            offline_pem = v["certificatePem"].as_str().unwrap().to_owned();
-        }
-        files.push((cert.display().to_string(), key.display().to_string()));
-    }
+    let (auth_cert, auth_key, _) = demo_files(&root, &dir, "Authentication", "auth").await;
+    let (offline, _, offline_pem) = demo_files(&root, &dir, "Offline", "offline").await;
     let junk = dir.join("junk.pem");
     std::fs::write(&junk, "not a certificate").unwrap();
     let junk = junk.display().to_string();
     let url = format!("{root}/v2");
-    let (auth_cert, auth_key) = files[0].clone();
     let run = |what: String| {
         let args: Vec<String> = [
             "cert",
@@ -664,7 +639,6 @@ async fn cert_status_follows_ksef() {
             .json(&json!({"certificate": offline_pem, "revoked": revoked}))
             .send()
     };
-    let offline = files[1].0.clone();
 
     let (code, lines) = run(offline.clone()).await.unwrap();
     assert_eq!(code, 1);
